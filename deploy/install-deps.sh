@@ -1,0 +1,51 @@
+#!/bin/sh
+# Installs the Debian 12 packages Tessera needs to build, test and run.
+# Only missing packages are installed; when everything is present this
+# script changes nothing and needs no network.
+set -eu
+
+PACKAGES="
+  cmake
+  ninja-build
+  g++
+  make
+  pkg-config
+  libgrpc++-dev
+  libgrpc-dev
+  libprotobuf-dev
+  protobuf-compiler
+  protobuf-compiler-grpc
+  libabsl-dev
+  librocksdb-dev
+  libicu-dev
+  libcmark-gfm-dev
+  libcmark-gfm-extensions-dev
+  libssl-dev
+  libgtest-dev
+  libgmock-dev
+  libbenchmark-dev
+  golang-github-gogo-googleapis-dev
+  python3-grpcio
+  python3-protobuf
+"
+
+missing=""
+for p in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing="$missing $p"
+  fi
+done
+
+if [ -z "$missing" ]; then
+  exit 0
+fi
+
+echo "install-deps: installing:$missing" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
