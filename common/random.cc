@@ -34,7 +34,8 @@ std::string HexEncode(std::string_view bytes) {
 }
 
 std::string Base64UrlEncode(std::string_view bytes) {
-  return absl::WebSafeBase64Escape(absl::string_view(bytes.data(), bytes.size()));
+  return absl::WebSafeBase64Escape(
+      absl::string_view(bytes.data(), bytes.size()));
 }
 
 std::string Sha256(std::string_view data) {

@@ -13,12 +13,12 @@
 #define TESSERA_CONCAT_(a, b) TESSERA_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` (an absl::Status) is not OK.
-#define RETURN_IF_ERROR(expr)                    \
-  do {                                           \
-    ::absl::Status tessera_status_ = (expr);     \
-    if (!tessera_status_.ok()) {                 \
-      return tessera_status_;                    \
-    }                                            \
+#define RETURN_IF_ERROR(expr)                \
+  do {                                       \
+    ::absl::Status tessera_status_ = (expr); \
+    if (!tessera_status_.ok()) {             \
+      return tessera_status_;                \
+    }                                        \
   } while (false)
 
 // ASSIGN_OR_RETURN(lhs, expr): evaluates `expr` (an absl::StatusOr<T>); on

@@ -46,7 +46,7 @@ MATCHER_P2(StatusIs, code, message_matcher, "has status code and message") {
 #define EXPECT_OK(expr) EXPECT_THAT((expr), ::tessera::testing::IsOk())
 
 // ASSERT_OK_AND_ASSIGN(auto x, StatusOrExpr());
-#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                     \
+#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                    \
   ASSERT_OK_AND_ASSIGN_IMPL_(TESSERA_TEST_CONCAT_(tessera_sor_, __LINE__), \
                              lhs, expr)
 #define TESSERA_TEST_CONCAT_INNER_(a, b) a##b

@@ -14,8 +14,8 @@ class TempDir {
  public:
   TempDir() {
     const char* base = getenv("TEST_TMPDIR");
-    std::string tmpl = std::string(base != nullptr ? base : "/tmp") +
-                       "/tessera-test-XXXXXX";
+    std::string tmpl =
+        std::string(base != nullptr ? base : "/tmp") + "/tessera-test-XXXXXX";
     char* made = mkdtemp(tmpl.data());
     path_ = made != nullptr ? std::string(made) : std::string();
   }

@@ -13,8 +13,8 @@ namespace {
 
 TEST(KeyCodecTest, U64OrderMatchesNumericOrder) {
   std::mt19937_64 rng(42);
-  std::vector<uint64_t> values = {0, 1, 255, 256, 65535, 1ull << 32,
-                                  ~0ull, ~0ull - 1};
+  std::vector<uint64_t> values = {0,     1,          255,   256,
+                                  65535, 1ull << 32, ~0ull, ~0ull - 1};
   for (int i = 0; i < 1000; ++i) values.push_back(rng() >> (rng() % 64));
   for (uint64_t a : values) {
     for (int j = 0; j < 20; ++j) {
@@ -42,10 +42,17 @@ TEST(KeyCodecTest, I64OrderPutsNegativesFirst) {
 }
 
 TEST(KeyCodecTest, StringOrderSurvivesPrefixesAndZeroBytes) {
-  std::vector<std::string> strings = {
-      "", std::string("\0", 1), std::string("\0\0", 2), "a",
-      std::string("a\0", 2), std::string("a\0b", 3), "a\x01", "ab", "b",
-      "\xff", "\xff\xff"};
+  std::vector<std::string> strings = {"",
+                                      std::string("\0", 1),
+                                      std::string("\0\0", 2),
+                                      "a",
+                                      std::string("a\0", 2),
+                                      std::string("a\0b", 3),
+                                      "a\x01",
+                                      "ab",
+                                      "b",
+                                      "\xff",
+                                      "\xff\xff"};
   std::vector<std::string> sorted = strings;
   std::sort(sorted.begin(), sorted.end());
   for (size_t i = 0; i < sorted.size(); ++i) {
@@ -60,9 +67,13 @@ TEST(KeyCodecTest, StringOrderSurvivesPrefixesAndZeroBytes) {
 
 TEST(KeyCodecTest, RoundTripsEveryComponent) {
   std::string s("x\0y", 3);
-  std::string key =
-      KeyBuilder(3).U8(9).U32(0xdeadbeef).U64(12345).String(s).Raw("tail")
-          .Build();
+  std::string key = KeyBuilder(3)
+                        .U8(9)
+                        .U32(0xdeadbeef)
+                        .U64(12345)
+                        .String(s)
+                        .Raw("tail")
+                        .Build();
   KeyReader r(key);
   uint8_t kind, u8;
   uint32_t u32;

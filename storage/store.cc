@@ -69,8 +69,8 @@ class AddOperator final : public rocksdb::AssociativeMergeOperator {
  public:
   bool Merge(const rocksdb::Slice& /*key*/,
              const rocksdb::Slice* existing_value, const rocksdb::Slice& value,
-             std::string* new_value, rocksdb::Logger* /*logger*/) const
-      override {
+             std::string* new_value,
+             rocksdb::Logger* /*logger*/) const override {
     int64_t base = 0;
     if (existing_value != nullptr &&
         !DecodeCounter(existing_value->ToStringView(), &base)) {
@@ -142,8 +142,8 @@ class RocksStore final : public Store {
       PutFixed64BE(&v, kSchemaVersion);
       rocksdb::WriteOptions wo;
       wo.sync = true;
-      RETURN_IF_ERROR(ToAbsl(db_->Put(wo, Handle(ColumnFamily::kMeta),
-                                        schema_key, v)));
+      RETURN_IF_ERROR(
+          ToAbsl(db_->Put(wo, Handle(ColumnFamily::kMeta), schema_key, v)));
     } else {
       std::string_view v = *current;
       uint64_t version = 0;
@@ -201,10 +201,9 @@ class RocksStore final : public Store {
     return std::optional<std::string>(std::move(value));
   }
 
-  absl::Status Scan(ColumnFamily cf, std::string_view begin,
-                    std::string_view end,
-                    const std::function<bool(std::string_view,
-                                             std::string_view)>& fn)
+  absl::Status Scan(
+      ColumnFamily cf, std::string_view begin, std::string_view end,
+      const std::function<bool(std::string_view, std::string_view)>& fn)
       const override {
     rocksdb::ReadOptions ro;
     rocksdb::Slice upper(end.data(), end.size());
@@ -239,15 +238,15 @@ class RocksStore final : public Store {
     std::string end = FeedKey(visible + 1);
     absl::Status decode_status;
     RETURN_IF_ERROR(Scan(ColumnFamily::kFeed, begin, end,
-                           [&](std::string_view k, std::string_view v) {
-                             auto ev = DecodeFeed(k, v);
-                             if (!ev.ok()) {
-                               decode_status = ev.status();
-                               return false;
-                             }
-                             events.push_back(*std::move(ev));
-                             return events.size() < max;
-                           }));
+                         [&](std::string_view k, std::string_view v) {
+                           auto ev = DecodeFeed(k, v);
+                           if (!ev.ok()) {
+                             decode_status = ev.status();
+                             return false;
+                           }
+                           events.push_back(*std::move(ev));
+                           return events.size() < max;
+                         }));
     RETURN_IF_ERROR(decode_status);
     return events;
   }
@@ -492,9 +491,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
       rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &db);
   if (!s.ok()) {
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
-      return absl::UnavailableError(
-          absl::StrCat("data directory ", options.path,
-                       " is in use by another process"));
+      return absl::UnavailableError(absl::StrCat(
+          "data directory ", options.path, " is in use by another process"));
     }
     return ToAbsl(s);
   }

@@ -168,8 +168,8 @@ class Store {
   // Up to `max` committed events with seq > `after`, in order. Only events
   // below the commit watermark are returned, so a reader never sees event
   // n+1 before event n, even while writers commit concurrently.
-  virtual absl::StatusOr<std::vector<FeedEvent>> ReadFeed(
-      uint64_t after, size_t max) const = 0;
+  virtual absl::StatusOr<std::vector<FeedEvent>> ReadFeed(uint64_t after,
+                                                          size_t max) const = 0;
 
   // Blocks until an event with seq > `after` is visible (true), `deadline`
   // passes or WakeFeedWaiters() is called (false).

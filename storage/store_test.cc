@@ -83,9 +83,9 @@ TEST(StoreTest, ColumnFamiliesAreSeparateNamespaces) {
   w.Put(ColumnFamily::kIdentity, "k", EncodeRecord(1, 1, "identity"));
   w.Put(ColumnFamily::kMemory, "k", EncodeRecord(1, 1, "memory"));
   ASSERT_OK(store->Commit(std::move(w)));
-  EXPECT_EQ(DecodeRecord(*GetOrDie(*store, ColumnFamily::kIdentity, "k"))
-                ->payload,
-            "identity");
+  EXPECT_EQ(
+      DecodeRecord(*GetOrDie(*store, ColumnFamily::kIdentity, "k"))->payload,
+      "identity");
   EXPECT_EQ(
       DecodeRecord(*GetOrDie(*store, ColumnFamily::kMemory, "k"))->payload,
       "memory");

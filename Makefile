@@ -1,0 +1,40 @@
+# Tessera: the two set-up commands are `make run` and `make test`.
+# Both install missing Debian packages, configure and build incrementally.
+
+BUILD_DIR ?= build
+JOBS ?= 2
+LISTEN ?= 127.0.0.1:50051
+DATA_DIR ?= ./var/data
+CTEST_ARGS ?=
+
+.PHONY: all deps configure build run test bench clean format
+
+all: build
+
+deps:
+	@./deploy/install-deps.sh
+
+$(BUILD_DIR)/build.ninja: CMakeLists.txt | deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@mkdir -p $(DATA_DIR)
+	./$(BUILD_DIR)/server/tesserad --listen=$(LISTEN) --data_dir=$(DATA_DIR)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+bench: build
+	./$(BUILD_DIR)/tests/bench/tessera_bench
+
+format:
+	find common text formats storage services server tests clients \
+	  -name '*.h' -o -name '*.cc' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,279 @@
+#include "server/tesserad.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
+#include "google/protobuf/descriptor.h"
+#include "services/common/call.h"
+#include "services/common/policy.h"
+#include "services/identity/identity_core.h"
+#include "services/identity/identity_service.h"
+#include "storage/store.h"
+
+namespace tessera {
+namespace {
+
+absl::Status ValidateOptions(const ServerOptions& o) {
+  if (o.data_dir.empty()) {
+    return absl::InvalidArgumentError("--data_dir is required");
+  }
+  if (o.max_message_bytes < 4096 || o.max_message_bytes > (size_t{1} << 30)) {
+    return absl::InvalidArgumentError(
+        "--max_message_bytes must be between 4096 and 1073741824");
+  }
+  if (o.max_concurrent_streams < 1) {
+    return absl::InvalidArgumentError("--max_concurrent_streams must be >= 1");
+  }
+  if (o.call_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--call_timeout must be positive");
+  }
+  if (o.worker_threads < 1 || o.worker_threads > 1024) {
+    return absl::InvalidArgumentError(
+        "--worker_threads must be between 1 and 1024");
+  }
+  if (o.tls_cert_file.empty() != o.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_cert_file and --tls_key_file go together");
+  }
+  return absl::OkStatus();
+}
+
+// True for 127.0.0.0/8, ::1 and localhost.
+bool IsLoopback(const std::string& listen) {
+  std::string host = listen.substr(0, listen.rfind(':'));
+  if (host == "localhost" || host == "[::1]") return true;
+  return host.rfind("127.", 0) == 0;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(StrCat("cannot read ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const ServerOptions& o) {
+  if (o.tls_cert_file.empty()) {
+    if (!IsLoopback(o.listen) && !o.allow_insecure_remote) {
+      return absl::InvalidArgumentError(StrCat(
+          "refusing to serve plaintext on non-loopback address ", o.listen,
+          ": pass --tls_cert_file and --tls_key_file (or "
+          "--allow_insecure_remote behind a TLS-terminating proxy)"));
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  grpc::SslServerCredentialsOptions ssl;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  ASSIGN_OR_RETURN(pair.private_key, ReadFile(o.tls_key_file));
+  ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(o.tls_cert_file));
+  ssl.pem_key_cert_pairs.push_back(std::move(pair));
+  return grpc::SslServerCredentials(ssl);
+}
+
+int Millis(absl::Duration d) {
+  return static_cast<int>(
+      std::min<int64_t>(absl::ToInt64Milliseconds(d), INT32_MAX));
+}
+
+absl::StatusOr<std::unique_ptr<storage::Store>> OpenStore(
+    const ServerOptions& o) {
+  std::error_code ec;
+  std::filesystem::create_directories(o.data_dir, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(StrCat("cannot create data directory ",
+                                             o.data_dir, ": ", ec.message()));
+  }
+  storage::StoreOptions so;
+  so.path = o.data_dir;
+  so.clock = o.clock;
+  so.block_cache_bytes = o.block_cache_bytes;
+  return storage::Store::Open(so);
+}
+
+// Every method of every service we register must have an entry in the
+// method table, or nobody could call it (and the role-matrix test could
+// not cover it).
+absl::Status CheckPolicyCoverage(const std::vector<std::string>& services) {
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  for (const auto& service_name : services) {
+    const auto* svc = pool->FindServiceByName(service_name);
+    if (svc == nullptr)
+      return absl::InternalError("service descriptor missing");
+    for (int i = 0; i < svc->method_count(); ++i) {
+      std::string name =
+          StrCat("/", svc->full_name(), "/", svc->method(i)->name());
+      if (FindMethodPolicy(name) == nullptr) {
+        return absl::InternalError(
+            StrCat("method ", name, " has no authorisation policy"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+class TesseradImpl final : public Tesserad {
+ public:
+  explicit TesseradImpl(const ServerOptions& options) : options_(options) {}
+
+  ~TesseradImpl() override { Shutdown(); }
+
+  absl::Status Init() {
+    RETURN_IF_ERROR(ValidateOptions(options_));
+    ASSIGN_OR_RETURN(auto creds, Credentials(options_));
+    ASSIGN_OR_RETURN(store_, OpenStore(options_));
+
+    identity_ = std::make_unique<identity::IdentityCore>(
+        store_.get(), options_.clock, options_.random);
+    ASSIGN_OR_RETURN(bool has_users, identity_->HasUsers());
+    if (!has_users) {
+      ASSIGN_OR_RETURN(auto issued, identity_->IssueBootstrapAdminToken(
+                                        "made on first start"));
+      first_start_admin_token_ = issued.secret;
+    }
+
+    authorizer_ = std::make_unique<Authorizer>(identity_.get());
+    workers_ = std::make_unique<WorkerPool>(options_.worker_threads);
+    env_.authorizer = authorizer_.get();
+    env_.workers = workers_.get();
+    env_.clock = options_.clock;
+    env_.call_timeout = options_.call_timeout;
+
+    identity_service_ =
+        std::make_unique<identity::IdentityServiceImpl>(identity_.get(), &env_);
+    service_names_ = {v1::IdentityService::service_full_name()};
+    RETURN_IF_ERROR(CheckPolicyCoverage(service_names_));
+
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(options_.listen, creds, &port_);
+    builder.SetMaxReceiveMessageSize(
+        static_cast<int>(options_.max_message_bytes));
+    builder.SetMaxSendMessageSize(static_cast<int>(options_.max_message_bytes));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                               options_.max_concurrent_streams);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                               Millis(options_.keepalive_time));
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                               Millis(options_.keepalive_timeout));
+    builder.AddChannelArgument(
+        GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+        Millis(options_.min_client_ping_interval));
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+    // Reflection runs on the sync API; a short poll timeout lets its
+    // threads notice shutdown promptly.
+    builder.SetSyncServerOption(
+        grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 100);
+    builder.RegisterService(identity_service_.get());
+    server_ = builder.BuildAndStart();
+    if (server_ == nullptr || port_ == 0) {
+      return absl::UnavailableError(
+          StrCat("cannot listen on ", options_.listen));
+    }
+    server_->GetHealthCheckService()->SetServingStatus(true);
+    return absl::OkStatus();
+  }
+
+  int port() const override { return port_; }
+
+  std::string address() const override {
+    std::string host = options_.listen.substr(0, options_.listen.rfind(':'));
+    return StrCat(host, ":", port_);
+  }
+
+  std::vector<std::string> ServiceNames() const override {
+    return service_names_;
+  }
+
+  const std::string& first_start_admin_token() const override {
+    return first_start_admin_token_;
+  }
+
+  void Shutdown() override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (shutdown_started_) {
+        mu_.Await(absl::Condition(&shutdown_done_));
+        return;
+      }
+      shutdown_started_ = true;
+    }
+    if (server_ != nullptr) {
+      server_->GetHealthCheckService()->SetServingStatus(false);
+      absl::SleepFor(options_.shutdown_grace);
+      if (store_ != nullptr) store_->WakeFeedWaiters();
+      server_->Shutdown(
+          absl::ToChronoTime(absl::Now() + options_.drain_timeout));
+      server_->Wait();
+    }
+    // Handlers are done; let queued work finish, then close the store.
+    workers_.reset();
+    identity_service_.reset();
+    authorizer_.reset();
+    identity_.reset();
+    store_.reset();
+    absl::MutexLock lock(&mu_);
+    shutdown_done_ = true;
+  }
+
+  void Wait() override {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&shutdown_done_));
+  }
+
+ private:
+  const ServerOptions options_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<identity::IdentityCore> identity_;
+  std::unique_ptr<Authorizer> authorizer_;
+  std::unique_ptr<WorkerPool> workers_;
+  CallEnv env_;
+  std::unique_ptr<identity::IdentityServiceImpl> identity_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::string first_start_admin_token_;
+  std::vector<std::string> service_names_;
+
+  absl::Mutex mu_;
+  bool shutdown_started_ ABSL_GUARDED_BY(mu_) = false;
+  bool shutdown_done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
+    const ServerOptions& options) {
+  auto server = std::make_unique<TesseradImpl>(options);
+  RETURN_IF_ERROR(server->Init());
+  return std::unique_ptr<Tesserad>(std::move(server));
+}
+
+absl::StatusOr<std::string> InitDataDir(const ServerOptions& options) {
+  if (options.data_dir.empty()) {
+    return absl::InvalidArgumentError("--data_dir is required");
+  }
+  ASSIGN_OR_RETURN(auto store, OpenStore(options));
+  identity::IdentityCore core(store.get(), options.clock, options.random);
+  ASSIGN_OR_RETURN(auto issued,
+                   core.IssueBootstrapAdminToken("made by tesserad init"));
+  return issued.secret;
+}
+
+}  // namespace tessera

@@ -1,0 +1,92 @@
+// Tesserad: composes the store, the service cores and their gRPC faces into
+// one server. tesserad_main.cc wraps it with flags and signals; integration
+// tests start it in-process on port 0.
+//
+// Thread-safe. Shutdown() may be called from any thread, once.
+#ifndef TESSERA_SERVER_TESSERAD_H_
+#define TESSERA_SERVER_TESSERAD_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/random.h"
+
+namespace tessera {
+
+struct ServerOptions {
+  // HOST:PORT; port 0 picks a free port (see Tesserad::port()).
+  std::string listen = "127.0.0.1:50051";
+  std::string data_dir = "./var/data";
+  // Largest request the server accepts. Documents are limited to
+  // max_document_bytes; the rest is room for the request's other fields.
+  size_t max_document_bytes = size_t{8} << 20;
+  size_t max_message_bytes = (size_t{8} << 20) + (size_t{1} << 20);
+  // HTTP/2 streams one connection may have open at once.
+  int max_concurrent_streams = 256;
+  // Upper bound on every unary call, whatever deadline the client sent.
+  absl::Duration call_timeout = absl::Seconds(30);
+  // The server pings idle connections this often and drops them when a ping
+  // goes unanswered for keepalive_timeout.
+  absl::Duration keepalive_time = absl::Minutes(1);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
+  // Clients that ping more often than this are sent GOAWAY
+  // ("too_many_pings"), so a broken client cannot flood the server.
+  absl::Duration min_client_ping_interval = absl::Seconds(30);
+  // Threads for handler work that blocks on disk.
+  int worker_threads = 32;
+  // How long Shutdown() keeps serving after flipping health to
+  // NOT_SERVING, so load balancers and watchers see it before calls fail.
+  absl::Duration shutdown_grace = absl::Seconds(1);
+  // How long Shutdown() lets in-flight calls finish.
+  absl::Duration drain_timeout = absl::Seconds(10);
+  // PEM files. Both or neither. Without them the server speaks plaintext,
+  // which it allows only on loopback addresses unless allow_insecure_remote.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  bool allow_insecure_remote = false;
+  size_t block_cache_bytes = size_t{64} << 20;
+  // Seams for tests. Not owned.
+  Clock* clock = Clock::Real();
+  RandomSource* random = RandomSource::Secure();
+};
+
+class Tesserad {
+ public:
+  // Opens the store under options.data_dir and starts serving.
+  // INVALID_ARGUMENT for bad options, UNAVAILABLE if the address cannot be
+  // bound or the data directory is in use.
+  static absl::StatusOr<std::unique_ptr<Tesserad>> Start(
+      const ServerOptions& options);
+
+  virtual ~Tesserad() = default;
+
+  // The bound port.
+  virtual int port() const = 0;
+  // "127.0.0.1:PORT" style address to dial.
+  virtual std::string address() const = 0;
+  // The admin token made on a first start over an empty store; empty
+  // otherwise. Shown once: the caller prints it.
+  virtual const std::string& first_start_admin_token() const = 0;
+
+  // Full names of the tessera services registered, for example
+  // "tessera.v1.IdentityService". Health and reflection are not listed.
+  virtual std::vector<std::string> ServiceNames() const = 0;
+
+  // Flips health to NOT_SERVING, ends streams, lets in-flight calls finish
+  // for up to drain_timeout, then closes the store. Idempotent.
+  virtual void Shutdown() = 0;
+  // Blocks until Shutdown() has completed.
+  virtual void Wait() = 0;
+};
+
+// `tesserad init`: creates the store if needed, makes sure the bootstrap
+// admin exists, and returns one new admin token.
+absl::StatusOr<std::string> InitDataDir(const ServerOptions& options);
+
+}  // namespace tessera
+
+#endif  // TESSERA_SERVER_TESSERAD_H_

@@ -1,0 +1,158 @@
+// tesserad: the Tessera server.
+//
+//   tesserad [--listen=HOST:PORT] [--data_dir=DIR] [flags]   serve
+//   tesserad init --data_dir=DIR                              new admin token
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "server/tesserad.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "Address to serve on, HOST:PORT. Port 0 picks a free port.");
+ABSL_FLAG(std::string, data_dir, "./var/data",
+          "Directory of the embedded RocksDB store; created when missing.");
+ABSL_FLAG(int64_t, max_document_bytes, int64_t{8} << 20,
+          "Largest source document accepted for import, in bytes.");
+ABSL_FLAG(int64_t, max_message_bytes, (int64_t{8} << 20) + (int64_t{1} << 20),
+          "Largest gRPC request accepted, in bytes (the document limit plus "
+          "room for the other fields).");
+ABSL_FLAG(int32_t, max_concurrent_streams, 256,
+          "HTTP/2 streams one client connection may have open at once.");
+ABSL_FLAG(absl::Duration, call_timeout, absl::Seconds(30),
+          "Upper bound on every unary call, whatever deadline the client "
+          "sent.");
+ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(1),
+          "How often the server pings an idle connection.");
+ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(20),
+          "How long a keepalive ping may go unanswered before the "
+          "connection is dropped.");
+ABSL_FLAG(absl::Duration, min_client_ping_interval, absl::Seconds(30),
+          "Clients that send keepalive pings more often than this are "
+          "disconnected (GOAWAY too_many_pings).");
+ABSL_FLAG(int32_t, worker_threads, 32,
+          "Threads for handler work that waits on disk; more lets RocksDB "
+          "group more commits into one fsync.");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(1),
+          "On SIGTERM/SIGINT, how long health reports NOT_SERVING before "
+          "the server stops taking calls.");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
+          "On SIGTERM/SIGINT, how long in-flight calls may take to finish.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain. With --tls_key_file, serves TLS.");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key.");
+ABSL_FLAG(bool, allow_insecure_remote, false,
+          "Serve plaintext on a non-loopback address (only behind a "
+          "TLS-terminating proxy).");
+ABSL_FLAG(int64_t, block_cache_bytes, int64_t{64} << 20,
+          "Size of the RocksDB block cache shared by all data.");
+
+namespace {
+
+constexpr char kUsage[] =
+    R"(Tessera translation-workflow server.
+
+Usage:
+  tesserad [flags]                  serve on --listen with data in --data_dir
+  tesserad init --data_dir=DIR      create the store if needed and print one
+                                    new admin token on stdout
+
+On the first start over an empty data directory, tesserad creates the user
+"admin" and prints an admin token on stderr. Send it with every call as
+  authorization: Bearer <token>
+SIGTERM or SIGINT drain in-flight calls and close the store cleanly.
+
+Example:
+  tesserad --listen=127.0.0.1:50051 --data_dir=./var/data)";
+
+tessera::ServerOptions OptionsFromFlags() {
+  tessera::ServerOptions o;
+  o.listen = absl::GetFlag(FLAGS_listen);
+  o.data_dir = absl::GetFlag(FLAGS_data_dir);
+  o.max_document_bytes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_max_document_bytes));
+  o.max_message_bytes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_max_message_bytes));
+  o.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  o.call_timeout = absl::GetFlag(FLAGS_call_timeout);
+  o.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
+  o.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
+  o.min_client_ping_interval = absl::GetFlag(FLAGS_min_client_ping_interval);
+  o.worker_threads = absl::GetFlag(FLAGS_worker_threads);
+  o.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  o.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  o.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  o.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  o.allow_insecure_remote = absl::GetFlag(FLAGS_allow_insecure_remote);
+  o.block_cache_bytes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_block_cache_bytes));
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  tessera::ServerOptions options = OptionsFromFlags();
+
+  if (args.size() > 1) {
+    std::string cmd = args[1];
+    if (cmd != "init" || args.size() > 2) {
+      std::cerr << "tesserad: unknown command \"" << cmd
+                << "\"; see tesserad --help\n";
+      return 2;
+    }
+    auto token = tessera::InitDataDir(options);
+    if (!token.ok()) {
+      std::cerr << "tesserad init: " << token.status().message() << "\n";
+      return 1;
+    }
+    std::cout << *token << std::endl;
+    std::cerr << "tesserad init: admin token for user \"admin\" printed on "
+                 "stdout; it is shown once. Use it as\n"
+                 "  authorization: Bearer <token>\n";
+    return 0;
+  }
+
+  // Signals are taken synchronously by this thread, so they are blocked
+  // before any other thread exists and inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = tessera::Tesserad::Start(options);
+  if (!server.ok()) {
+    std::cerr << "tesserad: " << server.status().message() << "\n";
+    return 1;
+  }
+  if (!(*server)->first_start_admin_token().empty()) {
+    std::cerr << "tesserad: first start on an empty store: created user "
+                 "\"admin\". Its admin token, shown once:\n"
+              << (*server)->first_start_admin_token() << "\n"
+              << "Send it with every call as metadata\n"
+                 "  authorization: Bearer <token>\n"
+                 "Lost it? Stop the server and run: tesserad init --data_dir="
+              << options.data_dir << "\n";
+  }
+  std::cerr << "tesserad: serving on " << (*server)->address()
+            << " with data in " << options.data_dir << std::endl;
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cerr << "tesserad: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+            << ": draining and closing the store" << std::endl;
+  (*server)->Shutdown();
+  std::cerr << "tesserad: stopped cleanly" << std::endl;
+  return 0;
+}

@@ -1,0 +1,68 @@
+#include "services/identity/identity_convert.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "common/strings.h"
+
+namespace tessera::identity {
+namespace {
+
+void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
+  int64_t micros = absl::ToUnixMicros(t);
+  out->set_seconds(micros / 1000000);
+  out->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<RoleGrant>> GrantsFromProto(
+    const google::protobuf::RepeatedPtrField<v1::RoleGrant>& grants) {
+  std::vector<RoleGrant> out;
+  for (const auto& g : grants) {
+    if (g.role() < v1::ROLE_ADMIN || g.role() > v1::ROLE_SERVICE) {
+      return absl::InvalidArgumentError(
+          StrCat("roles: role must be set to a known role, got ",
+                 static_cast<int>(g.role())));
+    }
+    out.push_back(RoleGrant{static_cast<Role>(g.role()),
+                            {g.languages().begin(), g.languages().end()}});
+  }
+  return out;
+}
+
+void ToProto(const User& user, v1::User* out) {
+  out->set_name(StrCat("users/", user.user_id));
+  out->set_user_id(user.user_id);
+  out->set_display_name(user.display_name);
+  for (const auto& g : user.grants) {
+    auto* pg = out->add_roles();
+    pg->set_role(static_cast<v1::Role>(g.role));
+    for (const auto& l : g.languages) pg->add_languages(l);
+  }
+  SetTime(user.create_time, out->mutable_create_time());
+  out->set_version(static_cast<int64_t>(user.version));
+}
+
+void ToProto(const Token& token, v1::Token* out) {
+  out->set_name(StrCat("tokens/", token.token_id));
+  out->set_user(StrCat("users/", token.user_id));
+  out->set_description(token.description);
+  SetTime(token.create_time, out->mutable_create_time());
+  if (token.revoke_time)
+    SetTime(*token.revoke_time, out->mutable_revoke_time());
+}
+
+absl::StatusOr<std::string> ParseName(std::string_view field,
+                                      std::string_view collection,
+                                      std::string_view name) {
+  std::string prefix = StrCat(collection, "/");
+  if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix ||
+      name.find('/', prefix.size()) != std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        StrCat(field, " must be a resource name of the form ", collection,
+               "/{id}, got \"", name, "\""));
+  }
+  return std::string(name.substr(prefix.size()));
+}
+
+}  // namespace tessera::identity

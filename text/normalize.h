@@ -1,0 +1,27 @@
+// Unicode normalisation form C for stored text.
+//
+// Tessera keeps source and target text in NFC, so that a segment typed with
+// combining accents and the same segment typed precomposed compare equal.
+// NFC never changes spaces: NBSP (U+00A0), narrow NBSP (U+202F), thin space
+// (U+2009), ideographic space (U+3000), tabs and CR/LF all survive as they
+// are, which French typography (« … », " :") depends on. Pure functions, safe
+// to call from any thread.
+#ifndef TESSERA_TEXT_NORMALIZE_H_
+#define TESSERA_TEXT_NORMALIZE_H_
+
+#include <string>
+#include <string_view>
+
+namespace tessera::text {
+
+// Returns `utf8` in NFC. `utf8` must be well-formed (see ValidateUtf8); an
+// ill-formed sequence comes out as U+FFFD.
+std::string NormalizeNfc(std::string_view utf8);
+
+// Returns true when `utf8` is already in NFC, so NormalizeNfc would return it
+// unchanged. `utf8` must be well-formed.
+bool IsNfc(std::string_view utf8);
+
+}  // namespace tessera::text
+
+#endif  // TESSERA_TEXT_NORMALIZE_H_

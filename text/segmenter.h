@@ -1,0 +1,77 @@
+// Sentence segmentation: ICU's sentence BreakIterator proposes boundaries,
+// and per-language exception rules veto or add them.
+//
+// The rules are data, in text/rules/<language>.rules (format in
+// text/rules/README.md), compiled into the library. Each rule is SRX-style:
+// break or nobreak, a `before` pattern the text must end with and an `after`
+// pattern it must continue with; the first rule that matches at a candidate
+// position decides, and ICU decides where none does. Whitespace is handled
+// explicitly: a single line break inside a paragraph never ends a sentence
+// on its own, a blank line always does, and NBSP after an abbreviation does
+// not.
+//
+// A Segmenter is immutable once built and safe to share between threads.
+// Split() borrows per-call scratch state (a cloned BreakIterator, regex
+// matchers and buffers) from a pool owned by the segmenter, so no iterator
+// is ever used by two threads at once and nothing is built per call once
+// the pool is warm.
+#ifndef TESSERA_TEXT_SEGMENTER_H_
+#define TESSERA_TEXT_SEGMENTER_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace tessera::text {
+
+class Segmenter {
+ public:
+  // Returns the segmenter for a canonical language tag (see
+  // CanonicalizeLanguageTag). Rules are chosen by the primary language
+  // subtag ("pt" for "pt-BR"); languages without a rule file get the common
+  // rules. Segmenters are built once per process and shared read-only.
+  // Returns INVALID_ARGUMENT when the tag has no valid primary language
+  // subtag, and INTERNAL if a built-in rule file fails to compile (a build
+  // defect that the tests catch).
+  static absl::StatusOr<std::shared_ptr<const Segmenter>> ForLanguage(
+      std::string_view canonical_tag);
+
+  // Builds an uncached segmenter from rule text in the rule-file format;
+  // `include` lines resolve to the built-in files. ICU's iterator is the one
+  // for `canonical_tag`. Meant for developing rules and for tests.
+  // Returns INVALID_ARGUMENT naming file and line for a malformed rule or a
+  // pattern that does not compile.
+  static absl::StatusOr<std::shared_ptr<const Segmenter>> Create(
+      std::string_view rules, std::string_view canonical_tag);
+
+  ~Segmenter();
+  Segmenter(const Segmenter&) = delete;
+  Segmenter& operator=(const Segmenter&) = delete;
+
+  // Returns the byte offsets where sentences end in `utf8`, ascending; the
+  // last is utf8.size(), and the result is empty for empty text. Whitespace
+  // after a sentence belongs to it, so the pieces concatenate back to the
+  // input exactly. A piece with no letter or digit (a closing quote, a
+  // footnote mark) is never a sentence of its own but joins the one before,
+  // except across a blank line.
+  // `utf8` should be valid UTF-8 (ValidateUtf8); ill-formed bytes are read as
+  // U+FFFD and offsets still point into the original bytes.
+  std::vector<size_t> Split(std::string_view utf8) const;
+
+  // Name of the rule file this segmenter uses ("fr", "common", or
+  // "<custom>" for Create).
+  const std::string& rules_name() const;
+
+ private:
+  struct Impl;
+  explicit Segmenter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tessera::text
+
+#endif  // TESSERA_TEXT_SEGMENTER_H_
