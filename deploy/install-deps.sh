@@ -27,6 +27,7 @@ PACKAGES="
   golang-github-gogo-googleapis-dev
   python3-grpcio
   python3-protobuf
+  openssl
 "
 
 missing=""

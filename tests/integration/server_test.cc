@@ -3,12 +3,16 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
 #include "absl/time/clock.h"
 #include "common/status_matchers.h"
+#include "common/temp_dir.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "storage/store.h"
@@ -239,6 +243,41 @@ TEST(LimitsTest, ClientThatPingsTooOftenIsDisconnected) {
   }
   grpc::Status s = reader->Finish();
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(ServerTest, ServesTlsWhenGivenACertificate) {
+  TempDir certs;
+  std::string cert = certs.Sub("cert.pem"), key = certs.Sub("key.pem");
+  std::string cmd =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+      "-nodes -days 1 -subj /CN=tessera-test -addext "
+      "subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  TestServer ts([&](ServerOptions& o) {
+    o.tls_cert_file = cert;
+    o.tls_key_file = key;
+  });
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadAll(cert);
+  auto tls =
+      grpc::CreateChannel(ts.server().address(), grpc::SslCredentials(ssl));
+  v1::WhoAmIResponse me;
+  grpc::Status s = WhoAmI(tls, ts.admin_token(), &me);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(me.user().user_id(), "admin");
+  // Plaintext clients cannot talk to a TLS server.
+  EXPECT_NE(WhoAmI(ts.channel(), ts.admin_token(), &me,
+                   std::chrono::milliseconds(2000))
+                .error_code(),
+            grpc::StatusCode::OK);
 }
 
 TEST(ServerTest, ShutdownFlipsHealthThenReleasesTheStore) {
