@@ -61,7 +61,8 @@ std::string Trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
-std::vector<std::string> Segment(const Segmenter& seg, const std::string& text) {
+std::vector<std::string> Segment(const Segmenter& seg,
+                                 const std::string& text) {
   std::vector<std::string> out;
   size_t prev = 0;
   for (size_t end : seg.Split(text)) {
@@ -83,16 +84,15 @@ struct Score {
 // them as the rules improve; never lower them.
 const std::map<std::string, double>& GoldenFloors() {
   static const auto* floors = new std::map<std::string, double>{
-      {"am", 100.0}, {"ar", 20.0},  {"bg", 50.0},  {"da", 71.7},
-      {"de", 100.0}, {"el", 0.0},   {"en", 77.5},  {"es", 100.0},
-      {"fa", 100.0}, {"fr", 100.0}, {"hi", 100.0}, {"hy", 0.0},
-      {"it", 100.0}, {"ja", 100.0}, {"kk", 69.2},  {"mr", 100.0},
-      {"my", 100.0}, {"nl", 33.3},  {"pl", 100.0}, {"ru", 100.0},
+      {"am", 100.0}, {"ar", 20.0},  {"bg", 50.0},  {"da", 71.7},  {"de", 100.0},
+      {"el", 0.0},   {"en", 77.5},  {"es", 100.0}, {"fa", 100.0}, {"fr", 100.0},
+      {"hi", 100.0}, {"hy", 0.0},   {"it", 100.0}, {"ja", 100.0}, {"kk", 69.2},
+      {"mr", 100.0}, {"my", 100.0}, {"nl", 33.3},  {"pl", 100.0}, {"ru", 100.0},
       {"sk", 20.0},  {"ur", 100.0}, {"zh", 50.0},
   };
   return *floors;
 }
-constexpr double kMoreFloor = 73.0;
+constexpr double kMoreFloor = 76.1;
 
 TEST(GoldenRulesTest, ScoresAtLeastTheFloors) {
   const std::vector<Case> cases = LoadCases();
@@ -109,8 +109,8 @@ TEST(GoldenRulesTest, ScoresAtLeastTheFloors) {
     if (got == c.expected) {
       ++score.passed;
     } else {
-      failures.push_back(absl::StrCat(c.id, ": got [",
-                                      absl::StrJoin(got, "] ["), "]"));
+      failures.push_back(
+          absl::StrCat(c.id, ": got [", absl::StrJoin(got, "] ["), "]"));
     }
   }
 
@@ -124,8 +124,8 @@ TEST(GoldenRulesTest, ScoresAtLeastTheFloors) {
       all.passed += s.passed;
       all.total += s.total;
     }
-    std::printf("%-10s %-5s %3d/%-3d %7.1f%%\n", set.c_str(), "all",
-                all.passed, all.total, all.percent());
+    std::printf("%-10s %-5s %3d/%-3d %7.1f%%\n", set.c_str(), "all", all.passed,
+                all.total, all.percent());
   }
   if (std::getenv("TESSERA_GOLDEN_VERBOSE") != nullptr) {
     for (const std::string& f : failures) std::printf("FAIL %s\n", f.c_str());

@@ -8,14 +8,14 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/strings.h"
 
 namespace tessera::text {
 namespace {
 
 absl::Status BadTag(std::string_view tag, std::string_view why) {
   return absl::InvalidArgumentError(
-      absl::StrCat("invalid language tag '", absl::string_view(tag.data(), tag.size()),
-                   "': ", absl::string_view(why.data(), why.size())));
+      absl::StrCat("invalid language tag '", ToAbsl(tag), "': ", ToAbsl(why)));
 }
 
 // A primary language subtag per RFC 5646: 2-3 letters (ISO 639) or 5-8
@@ -35,9 +35,8 @@ absl::StatusOr<std::string> CanonicalizeLanguageTag(std::string_view tag) {
   if (tag.empty()) return BadTag(tag, "empty");
   if (tag.size() > kMaxLanguageTagLength) {
     return absl::InvalidArgumentError(
-        absl::StrCat("invalid language tag '",
-                     absl::string_view(tag.data(), 16), "...': longer than ",
-                     kMaxLanguageTagLength, " bytes"));
+        absl::StrCat("invalid language tag '", ToAbsl(tag.substr(0, 16)),
+                     "...': longer than ", kMaxLanguageTagLength, " bytes"));
   }
   // Accept the POSIX/ICU separator as a courtesy ("pt_BR"); ICU's BCP 47
   // parser itself only knows '-'.
@@ -80,9 +79,7 @@ absl::StatusOr<std::string> CanonicalizeLanguageTag(std::string_view tag) {
 
 std::string LanguageOf(std::string_view canonical_tag) {
   const size_t end = canonical_tag.find_first_of("-_");
-  return absl::AsciiStrToLower(absl::string_view(
-      canonical_tag.data(),
-      end == std::string_view::npos ? canonical_tag.size() : end));
+  return absl::AsciiStrToLower(ToAbsl(canonical_tag.substr(0, end)));
 }
 
 }  // namespace tessera::text

@@ -14,11 +14,16 @@ using ::testing::HasSubstr;
 
 TEST(CanonicalizeLanguageTagTest, CanonicalForms) {
   const std::pair<std::string, std::string> cases[] = {
-      {"fr", "fr"},           {"pt-br", "pt-BR"},
-      {"pt_BR", "pt-BR"},     {"PT-BR", "pt-BR"},
-      {"zh-hans", "zh-Hans"}, {"zh-hant-tw", "zh-Hant-TW"},
-      {"ckb", "ckb"},         {"EN", "en"},
-      {"sr-latn-rs", "sr-Latn-RS"}, {"iw", "he"},  // deprecated code
+      {"fr", "fr"},
+      {"pt-br", "pt-BR"},
+      {"pt_BR", "pt-BR"},
+      {"PT-BR", "pt-BR"},
+      {"zh-hans", "zh-Hans"},
+      {"zh-hant-tw", "zh-Hant-TW"},
+      {"ckb", "ckb"},
+      {"EN", "en"},
+      {"sr-latn-rs", "sr-Latn-RS"},
+      {"iw", "he"},  // deprecated code
       {"de-DE-1996", "de-DE-1996"},
   };
   for (const auto& [in, want] : cases) {
@@ -28,10 +33,9 @@ TEST(CanonicalizeLanguageTagTest, CanonicalForms) {
 }
 
 TEST(CanonicalizeLanguageTagTest, MalformedTagsAreRefusedByName) {
-  const std::string cases[] = {"x",       "en--US", "123",   "fr-",
-                               "not a tag", "-en",  "en-a",  "abcdefghi",
-                               "und",     "x-private", "en\xC3\xA9",
-                               "e"};
+  const std::string cases[] = {
+      "x",    "en--US",    "123", "fr-",       "not a tag",  "-en",
+      "en-a", "abcdefghi", "und", "x-private", "en\xC3\xA9", "e"};
   for (const std::string& tag : cases) {
     EXPECT_THAT(CanonicalizeLanguageTag(tag),
                 StatusIs(absl::StatusCode::kInvalidArgument,
@@ -47,8 +51,9 @@ TEST(CanonicalizeLanguageTagTest, OverLongJunkIsRefused) {
   EXPECT_THAT(CanonicalizeLanguageTag(junk),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("longer than 64")));
-  EXPECT_THAT(CanonicalizeLanguageTag("en-aaaaaaaa-bbbbbbbb-cccccccc-ddddddddd"),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      CanonicalizeLanguageTag("en-aaaaaaaa-bbbbbbbb-cccccccc-ddddddddd"),
+      StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(LanguageOfTest, PrimarySubtag) {

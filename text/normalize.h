@@ -14,8 +14,8 @@
 
 namespace tessera::text {
 
-// Returns `utf8` in NFC. `utf8` must be well-formed (see ValidateUtf8); an
-// ill-formed sequence comes out as U+FFFD.
+// Returns `utf8` in NFC. `utf8` should be well-formed (see ValidateUtf8);
+// ill-formed bytes are copied through unchanged, never dropped.
 std::string NormalizeNfc(std::string_view utf8);
 
 // Returns true when `utf8` is already in NFC, so NormalizeNfc would return it

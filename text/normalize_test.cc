@@ -29,9 +29,9 @@ TEST(NormalizeNfcTest, AsciiAndNfcTextUnchanged) {
 
 // French typography depends on these spaces; NFC must keep every one.
 TEST(NormalizeNfcTest, KeepsSpacesAndLineEndings) {
-  const std::string nbsp = "\xC2\xA0";           // U+00A0
-  const std::string nnbsp = "\xE2\x80\xAF";      // U+202F
-  const std::string thin = "\xE2\x80\x89";       // U+2009
+  const std::string nbsp = "\xC2\xA0";             // U+00A0
+  const std::string nnbsp = "\xE2\x80\xAF";        // U+202F
+  const std::string thin = "\xE2\x80\x89";         // U+2009
   const std::string ideographic = "\xE3\x80\x80";  // U+3000
   const std::string text = "«" + nnbsp + "Gaza doit vivre" + nnbsp + "!" +
                            nnbsp + "»" + nbsp + "Le FPLP écrit" + nnbsp +
@@ -42,6 +42,14 @@ TEST(NormalizeNfcTest, KeepsSpacesAndLineEndings) {
   // Also when something else in the text does change.
   const std::string mixed = "e\xCC\x81" + nbsp + ":" + nnbsp + "»\r\n";
   EXPECT_EQ(NormalizeNfc(mixed), "é" + nbsp + ":" + nnbsp + "»\r\n");
+}
+
+TEST(NormalizeNfcTest, IllFormedBytesAreKept) {
+  EXPECT_EQ(NormalizeNfc("a\xFF"
+                         "b"),
+            "a\xFF"
+            "b");
+  EXPECT_EQ(NormalizeNfc("e\xCC\x81\xFF"), "\xC3\xA9\xFF");
 }
 
 }  // namespace

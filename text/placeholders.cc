@@ -87,9 +87,20 @@ bool IsSpace(UChar32 c) { return c >= 0 && u_isUWhiteSpace(c); }
 bool EndsUrl(UChar32 c) {
   if (c < 0 || IsSpace(c) || u_iscntrl(c)) return true;
   switch (c) {
-    case '<': case '>': case '"': case '`': case '\\':
-    case 0x00AB: case 0x00BB: case 0x201C: case 0x201D: case 0x2018:
-    case 0x2019: case 0x201E: case 0x2039: case 0x203A:
+    case '<':
+    case '>':
+    case '"':
+    case '`':
+    case '\\':
+    case 0x00AB:
+    case 0x00BB:
+    case 0x201C:
+    case 0x201D:
+    case 0x2018:
+    case 0x2019:
+    case 0x201E:
+    case 0x2039:
+    case 0x203A:
       return true;
     default:
       return false;
@@ -149,8 +160,8 @@ void FindUrls(const Text& t, std::vector<Span>* out) {
       continue;
     }
     const UChar32 before = t.Before(i);
-    if (IsWordChar(before) || before == '.' || before == '-' ||
-        before == '_' || before == '@' || before == '/') {
+    if (IsWordChar(before) || before == '.' || before == '-' || before == '_' ||
+        before == '@' || before == '/') {
       continue;
     }
     int32_t body = -1;
@@ -245,8 +256,8 @@ void FindEmails(const Text& t, const std::vector<Span>& urls,
 }
 
 bool IsGroupSpace(UChar32 c) {
-  return c == ' ' || c == 0x00A0 || c == 0x202F || c == 0x2009 ||
-         c == '\'' || c == 0x2019;
+  return c == ' ' || c == 0x00A0 || c == 0x202F || c == 0x2009 || c == '\'' ||
+         c == 0x2019;
 }
 
 // Number of decimal digits starting at `i`; *end is where they stop.

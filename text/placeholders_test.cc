@@ -79,17 +79,16 @@ TEST(PlaceholdersTest, Emails) {
 }
 
 TEST(PlaceholdersTest, Numbers) {
-  EXPECT_THAT(Find("1,000.5 and 1" + kNbsp + "000,5 and 12.5%"),
-              ElementsAre(Num("1,000.5"), Num("1" + kNbsp + "000,5"),
-                          Num("12.5%")));
+  EXPECT_THAT(
+      Find("1,000.5 and 1" + kNbsp + "000,5 and 12.5%"),
+      ElementsAre(Num("1,000.5"), Num("1" + kNbsp + "000,5"), Num("12.5%")));
   EXPECT_THAT(Find("soit 12,5" + kNnbsp + "% des voix"),
               ElementsAre(Num("12,5" + kNnbsp + "%")));
   EXPECT_THAT(Find("environ 2 000 prisonniers"), ElementsAre(Num("2 000")));
   EXPECT_THAT(Find("10 000 000 habitants"), ElementsAre(Num("10 000 000")));
   EXPECT_THAT(Find("1'000 CHF"), ElementsAre(Num("1'000")));
   EXPECT_THAT(Find("Statut 08.11.2025. Fin"), ElementsAre(Num("08.11.2025")));
-  EXPECT_THAT(Find("le 7 octobre 2023"),
-              ElementsAre(Num("7"), Num("2023")));
+  EXPECT_THAT(Find("le 7 octobre 2023"), ElementsAre(Num("7"), Num("2023")));
   EXPECT_THAT(Find("de -5 à +3 et −7"),
               ElementsAre(Num("-5"), Num("+3"), Num("−7")));
   EXPECT_THAT(Find("pages 10-20"), ElementsAre(Num("10"), Num("20")));

@@ -10,7 +10,8 @@ namespace {
 TEST(PrefilterTest, EdgesOfTypicalRules) {
   PatternEdges e = AnalyzePattern("\\s+\\p{Lu}");
   EXPECT_EQ(e.first, "[\\t\\n\\f\\r\\p{Z}]");
-  e = AnalyzePattern("\\p{Lu}[\\p{Ll}\\p{M}]{1,24}[\\x20\\x{A0}]{1,2}\\p{Lu}\\.");
+  e = AnalyzePattern(
+      "\\p{Lu}[\\p{Ll}\\p{M}]{1,24}[\\x20\\x{A0}]{1,2}\\p{Lu}\\.");
   EXPECT_EQ(e.first, "[\\p{Lu}]");
   EXPECT_EQ(e.last, "[\\x{2E}]");
   EXPECT_EQ(e.before_last, "[\\p{Lu}]");

@@ -68,8 +68,9 @@ TEST(RuleParserTest, IncludesInsertRulesAtTheirPlaceOnce) {
   });
   ASSERT_OK_AND_ASSIGN(
       ParsedRuleSet set,
-      ParseRuleSet("lang", "break a \\s\ninclude common\ninclude base\n"
-                           "break d \\s\n",
+      ParseRuleSet("lang",
+                   "break a \\s\ninclude common\ninclude base\n"
+                   "break d \\s\n",
                    files));
   std::vector<std::string> order;
   for (const ParsedRule& r : set.rules) order.push_back(r.before);
@@ -96,9 +97,10 @@ TEST(RuleParserTest, ErrorsNameFileAndLine) {
   EXPECT_THAT(ParseRuleSet("f", "include loop", files),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("circular include")));
-  EXPECT_THAT(ParseRuleSet("f", "nobreak @MISSING \\s", files),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("f:1: word list 'MISSING' is never declared")));
+  EXPECT_THAT(
+      ParseRuleSet("f", "nobreak @MISSING \\s", files),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("f:1: word list 'MISSING' is never declared")));
   EXPECT_THAT(ParseRuleSet("f", "words L a.\niwords L b.", files),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("f:2: list 'L' was declared with words")));
@@ -107,8 +109,9 @@ TEST(RuleParserTest, ErrorsNameFileAndLine) {
 }
 
 TEST(RuleParserTest, AcceptsCrlfFiles) {
-  ASSERT_OK_AND_ASSIGN(ParsedRuleSet set,
-                       ParseRuleSet("f", "break a \\s\r\nbreak b\r\n", Files({})));
+  ASSERT_OK_AND_ASSIGN(
+      ParsedRuleSet set,
+      ParseRuleSet("f", "break a \\s\r\nbreak b\r\n", Files({})));
   ASSERT_EQ(set.rules.size(), 2u);
   EXPECT_EQ(set.rules[0].after, "\\s");
   EXPECT_EQ(set.rules[1].before, "b");

@@ -12,9 +12,9 @@
 #include <unicode/utypes.h>
 
 #include <algorithm>
-#include <iterator>
 #include <cstdint>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -25,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/status_macros.h"
+#include "common/strings.h"
 #include "text/internal/prefilter.h"
 #include "text/internal/rule_parser.h"
 #include "text/internal/rules_data.h"
@@ -35,10 +36,6 @@ namespace tessera::text {
 namespace {
 
 using internal::ParsedRuleSet;
-
-absl::string_view Absl(std::string_view s) {
-  return absl::string_view(s.data(), s.size());
-}
 
 // ---------------------------------------------------------------------------
 // Character classes for the candidate scan, built once from ICU properties.
@@ -82,8 +79,7 @@ class CharClasses {
   CharClasses() {
     UErrorCode status = U_ZERO_ERROR;
     terminators_.applyPattern(
-        u"[\\p{Sentence_Break=STerm}\\p{Sentence_Break=ATerm}\\u2026]",
-        status);
+        u"[\\p{Sentence_Break=STerm}\\p{Sentence_Break=ATerm}\\u2026]", status);
     closers_.applyPattern(u"[\\p{Sentence_Break=Close}]", status);
     // Only a broken ICU data file can make these fail.
     if (U_FAILURE(status)) std::abort();
@@ -171,7 +167,7 @@ struct CompiledRules {
   std::vector<std::unique_ptr<icu::UnicodeSet>> sets;
   std::vector<UChar32> spaced_closers;
   std::vector<UChar32> closers;  // extra, beyond Sentence_Break=Close
-  std::vector<int> break_steps;    // indexes into `steps`, ascending
+  std::vector<int> break_steps;  // indexes into `steps`, ascending
   std::vector<int> nobreak_steps;
 };
 
@@ -204,22 +200,22 @@ std::u16string ToU16(std::string_view utf8) {
 }
 
 absl::StatusOr<std::unique_ptr<icu::RegexPattern>> CompileRegex(
-    const std::string& pattern, std::string_view origin,
-    std::string_view field, std::string_view shown) {
+    const std::string& pattern, std::string_view origin, std::string_view field,
+    std::string_view shown) {
   UParseError parse_error;
   UErrorCode status = U_ZERO_ERROR;
   std::unique_ptr<icu::RegexPattern> compiled(icu::RegexPattern::compile(
-      icu::UnicodeString::fromUTF8(pattern), kRegexFlags, parse_error,
-      status));
+      icu::UnicodeString::fromUTF8(pattern), kRegexFlags, parse_error, status));
   if (U_FAILURE(status) || compiled == nullptr) {
     std::string why = u_errorName(status);
     if (status == U_REGEX_LOOK_BEHIND_LIMIT) {
-      why = "the before pattern must have a bounded length (use {0,n}, not "
-            "* or +)";
+      why =
+          "the before pattern must have a bounded length (use {0,n}, not "
+          "* or +)";
     }
     return absl::InvalidArgumentError(
-        absl::StrCat(Absl(origin), ": ", Absl(field), " pattern '",
-                     Absl(shown), "' does not compile: ", why));
+        absl::StrCat(ToAbsl(origin), ": ", ToAbsl(field), " pattern '",
+                     ToAbsl(shown), "' does not compile: ", why));
   }
   return compiled;
 }
@@ -300,9 +296,8 @@ absl::StatusOr<CompiledRules> Compile(const ParsedRuleSet& parsed) {
     (out.steps[i].is_break ? out.break_steps : out.nobreak_steps).push_back(i);
   }
   for (const internal::ParsedPattern& c : parsed.candidates) {
-    ASSIGN_OR_RETURN(auto compiled,
-                     CompileRegex(c.pattern, c.origin, "candidates",
-                                  c.pattern));
+    ASSIGN_OR_RETURN(auto compiled, CompileRegex(c.pattern, c.origin,
+                                                 "candidates", c.pattern));
     const icu::UnicodeSet* head =
         make_set(internal::AnalyzePattern(c.pattern).first);
     if (head == nullptr) {
@@ -344,6 +339,12 @@ struct Candidate {
 struct Scratch {
   std::unique_ptr<icu::BreakIterator> iterator;
   std::vector<std::unique_ptr<icu::RegexMatcher>> matchers;
+  // Matchers are pointed at the text only when first used in a call: most
+  // rules are rejected by their prefilters, and a short paragraph would
+  // otherwise pay for resetting every matcher.
+  std::vector<uint64_t> matcher_call;  // the call a matcher was reset for
+  uint64_t call = 0;
+  UText text_ut = UTEXT_INITIALIZER;  // the current call's text
   std::u16string text;
   std::u16string view;
   // The token before the candidate being decided, for word lists: as
@@ -417,6 +418,7 @@ struct Segmenter::Impl {
       m->setTimeLimit(kRegexTimeLimit, status);
       s->matchers.push_back(std::move(m));
     }
+    s->matcher_call.assign(s->matchers.size(), 0);
     return s;
   }
 
@@ -429,6 +431,16 @@ struct Segmenter::Impl {
   void ScanText(Scratch& s, bool* use_view) const;
   bool MatchesList(Scratch& s, const WordSet& list, int32_t pos) const;
   bool StepMatches(Scratch& s, const Step& step, int32_t pos) const;
+
+  // The matcher for rules.patterns[index], reset to the current text.
+  static icu::RegexMatcher& Matcher(Scratch& s, int index) {
+    icu::RegexMatcher& m = *s.matchers[index];
+    if (s.matcher_call[index] != s.call) {
+      s.matcher_call[index] = s.call;
+      m.reset(&s.text_ut);
+    }
+    return m;
+  }
   bool Decide(Scratch& s, int32_t pos, bool icu_break) const;
   void Run(Scratch& s) const;
 };
@@ -544,8 +556,7 @@ bool Segmenter::Impl::MatchesList(Scratch& s, const WordSet& list,
     FoldCaseInto(s.token, &s.token_folded);
     // Elided forms: "l'av." is the entry "av." after "l'".
     const size_t apostrophe = s.token.find_last_of(u"'\u2019");
-    if (apostrophe != std::u16string::npos &&
-        apostrophe + 1 < s.token.size()) {
+    if (apostrophe != std::u16string::npos && apostrophe + 1 < s.token.size()) {
       s.tail.assign(s.token, apostrophe + 1);
       FoldCaseInto(s.tail, &s.tail_folded);
     } else {
@@ -563,7 +574,7 @@ bool Segmenter::Impl::MatchesList(Scratch& s, const WordSet& list,
 }
 
 bool Segmenter::Impl::StepMatches(Scratch& s, const Step& step,
-                                   int32_t pos) const {
+                                  int32_t pos) const {
   const std::u16string& t = s.text;
   if (step.first != nullptr) {
     int32_t len;
@@ -589,7 +600,7 @@ bool Segmenter::Impl::StepMatches(Scratch& s, const Step& step,
   }
   if (step.pattern >= 0) {
     UErrorCode status = U_ZERO_ERROR;
-    const bool matched = s.matchers[step.pattern]->lookingAt(pos, status);
+    const bool matched = Matcher(s, step.pattern).lookingAt(pos, status);
     if (U_FAILURE(status) || !matched) return false;
   }
   return true;
@@ -629,9 +640,8 @@ void Segmenter::Impl::Run(Scratch& s) const {
   ScanText(s, &use_view);
 
   UErrorCode status = U_ZERO_ERROR;
-  UText text_ut = UTEXT_INITIALIZER;
-  utext_openUChars(&text_ut, t.data(), n, &status);
-  for (auto& m : s.matchers) m->reset(&text_ut);
+  ++s.call;
+  utext_openUChars(&s.text_ut, t.data(), n, &status);
 
   // ICU's proposals, each moved back over the whitespace ICU puts before
   // the boundary, so that rules see the position right after the sentence.
@@ -649,11 +659,8 @@ void Segmenter::Impl::Run(Scratch& s) const {
     }
   }
 
-  utext_close(&text_ut);
-
   s.extra.clear();
   for (const auto& c : rules.candidate_patterns) {
-    icu::RegexMatcher& m = *s.matchers[c.pattern];
     for (int32_t i = 1; i < n;) {
       if (t[i] < 0x80 && !c.head_has_ascii) {
         ++i;
@@ -663,7 +670,8 @@ void Segmenter::Impl::Run(Scratch& s) const {
       const UChar32 ch = CodePointAt(t, i, &len);
       if (c.head->contains(ch)) {
         UErrorCode match_status = U_ZERO_ERROR;
-        if (m.lookingAt(i, match_status) && U_SUCCESS(match_status)) {
+        if (Matcher(s, c.pattern).lookingAt(i, match_status) &&
+            U_SUCCESS(match_status)) {
           s.extra.push_back({i, false});
         }
       }
@@ -682,8 +690,8 @@ void Segmenter::Impl::Run(Scratch& s) const {
   if (!s.extra.empty()) {
     std::sort(s.extra.begin(), s.extra.end(), by_position);
     s.candidates.clear();
-    std::merge(s.merged.begin(), s.merged.end(), s.extra.begin(),
-               s.extra.end(), std::back_inserter(s.candidates), by_position);
+    std::merge(s.merged.begin(), s.merged.end(), s.extra.begin(), s.extra.end(),
+               std::back_inserter(s.candidates), by_position);
     s.merged.swap(s.candidates);
   }
 
@@ -728,23 +736,18 @@ void Segmenter::Impl::Run(Scratch& s) const {
     }
     return false;
   };
-  auto all_white = [&](int32_t from, int32_t to) {
-    for (int32_t i = from; i < to; ++i) {
-      if (!CharClasses::IsWhiteUnit(t[i])) return false;
-    }
-    return true;
-  };
+  int32_t content = 0;  // first character that is not whitespace
+  while (content < n && CharClasses::IsWhiteUnit(t[content])) ++content;
   s.result.clear();
-  int32_t piece_start = 0;
   for (size_t k = 0; k < s.breaks.size(); ++k) {
     const auto [p, forced] = s.breaks[k];
     const int32_t next = k + 1 < s.breaks.size() ? s.breaks[k + 1].first : n;
-    if (piece_start == 0 && all_white(0, p)) continue;
+    if (p <= content) continue;
     if (!forced && !has_alnum(p, next)) continue;
     s.result.push_back(static_cast<size_t>(p));
-    piece_start = p;
   }
   s.result.push_back(static_cast<size_t>(n));
+  utext_close(&s.text_ut);
 }
 
 Segmenter::Segmenter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -754,6 +757,8 @@ const std::string& Segmenter::rules_name() const { return impl_->rules_name; }
 
 std::vector<size_t> Segmenter::Split(std::string_view utf8) const {
   if (utf8.empty()) return {};
+  // ICU indexes text with int32_t; far beyond any upload limit.
+  if (utf8.size() > static_cast<size_t>(INT32_MAX)) return {utf8.size()};
   std::unique_ptr<Scratch> s = impl_->Acquire();
   if (s == nullptr) return {utf8.size()};  // ICU out of memory
   const bool ascii = internal::Utf8ToUtf16(utf8, &s->text);
@@ -770,8 +775,9 @@ namespace {
 absl::StatusOr<std::unique_ptr<icu::BreakIterator>> SentencePrototype(
     const std::string& language) {
   UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<icu::BreakIterator> it(icu::BreakIterator::createSentenceInstance(
-      icu::Locale(language.c_str()), status));
+  std::unique_ptr<icu::BreakIterator> it(
+      icu::BreakIterator::createSentenceInstance(icu::Locale(language.c_str()),
+                                                 status));
   if (U_FAILURE(status) || it == nullptr) {
     return absl::InternalError(
         absl::StrCat("ICU sentence iterator for '", language,
@@ -809,8 +815,12 @@ namespace {
 struct Registry {
   static constexpr size_t kMaxLanguages = 512;
   absl::Mutex mu;
-  absl::flat_hash_map<std::string, std::shared_ptr<const Segmenter>>
-      by_language ABSL_GUARDED_BY(mu);
+  // Keyed by the tag as given, so that a repeated lookup skips
+  // canonicalisation; capped like by_language.
+  absl::flat_hash_map<std::string, std::shared_ptr<const Segmenter>> by_tag
+      ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<std::string, std::shared_ptr<const Segmenter>> by_language
+      ABSL_GUARDED_BY(mu);
   absl::flat_hash_map<std::string, std::shared_ptr<const Segmenter>> by_key
       ABSL_GUARDED_BY(mu);
 };
@@ -824,14 +834,31 @@ Registry& GetRegistry() {
 
 absl::StatusOr<std::shared_ptr<const Segmenter>> Segmenter::ForLanguage(
     std::string_view canonical_tag) {
+  Registry& registry = GetRegistry();
+  const std::string given(canonical_tag);
+  {
+    absl::MutexLock lock(&registry.mu);
+    auto it = registry.by_tag.find(given);
+    if (it != registry.by_tag.end()) return it->second;
+  }
   ASSIGN_OR_RETURN(const std::string tag,
                    CanonicalizeLanguageTag(canonical_tag));
   const std::string language = LanguageOf(tag);
-  Registry& registry = GetRegistry();
+  auto remember =
+      [&](std::shared_ptr<const Segmenter> segmenter)
+          ABSL_EXCLUSIVE_LOCKS_REQUIRED(registry.mu) {
+            if (registry.by_tag.size() < Registry::kMaxLanguages) {
+              registry.by_tag.try_emplace(given, segmenter);
+            }
+            if (registry.by_language.size() < Registry::kMaxLanguages) {
+              registry.by_language.try_emplace(language, segmenter);
+            }
+            return segmenter;
+          };
   {
     absl::MutexLock lock(&registry.mu);
     auto it = registry.by_language.find(language);
-    if (it != registry.by_language.end()) return it->second;
+    if (it != registry.by_language.end()) return remember(it->second);
   }
 
   const std::string rules_name =
@@ -839,9 +866,9 @@ absl::StatusOr<std::shared_ptr<const Segmenter>> Segmenter::ForLanguage(
   ASSIGN_OR_RETURN(std::unique_ptr<icu::BreakIterator> prototype,
                    SentencePrototype(language));
   UErrorCode status = U_ZERO_ERROR;
-  const std::string key = absl::StrCat(
-      rules_name, "/",
-      prototype->getLocale(ULOC_ACTUAL_LOCALE, status).getName());
+  const std::string key =
+      absl::StrCat(rules_name, "/",
+                   prototype->getLocale(ULOC_ACTUAL_LOCALE, status).getName());
 
   std::shared_ptr<const Segmenter> segmenter;
   {
@@ -869,10 +896,7 @@ absl::StatusOr<std::shared_ptr<const Segmenter>> Segmenter::ForLanguage(
 
   absl::MutexLock lock(&registry.mu);
   auto [it, inserted] = registry.by_key.try_emplace(key, segmenter);
-  if (registry.by_language.size() < Registry::kMaxLanguages) {
-    registry.by_language.try_emplace(language, it->second);
-  }
-  return it->second;
+  return remember(it->second);
 }
 
 }  // namespace tessera::text

@@ -30,13 +30,15 @@ namespace tessera::text {
 
 class Segmenter {
  public:
-  // Returns the segmenter for a canonical language tag (see
+  // Returns the segmenter for a language tag (canonical, see
   // CanonicalizeLanguageTag). Rules are chosen by the primary language
   // subtag ("pt" for "pt-BR"); languages without a rule file get the common
-  // rules. Segmenters are built once per process and shared read-only.
-  // Returns INVALID_ARGUMENT when the tag has no valid primary language
-  // subtag, and INTERNAL if a built-in rule file fails to compile (a build
-  // defect that the tests catch).
+  // rules. Segmenters are built once per process, on first use (a few
+  // milliseconds), and shared read-only afterwards; a repeated lookup costs
+  // a hash-map probe.
+  // Returns INVALID_ARGUMENT when the tag is not valid BCP 47, and INTERNAL
+  // if a built-in rule file fails to compile (a build defect that the tests
+  // catch).
   static absl::StatusOr<std::shared_ptr<const Segmenter>> ForLanguage(
       std::string_view canonical_tag);
 
@@ -59,7 +61,8 @@ class Segmenter {
   // footnote mark) is never a sentence of its own but joins the one before,
   // except across a blank line.
   // `utf8` should be valid UTF-8 (ValidateUtf8); ill-formed bytes are read as
-  // U+FFFD and offsets still point into the original bytes.
+  // U+FFFD and offsets still point into the original bytes. Texts longer
+  // than 2^31-1 bytes, far beyond the upload limit, are one sentence.
   std::vector<size_t> Split(std::string_view utf8) const;
 
   // Name of the rule file this segmenter uses ("fr", "common", or

@@ -27,8 +27,8 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
-const std::string kNbsp = "\xC2\xA0";        // U+00A0
-const std::string kNnbsp = "\xE2\x80\xAF";   // U+202F
+const std::string kNbsp = "\xC2\xA0";       // U+00A0
+const std::string kNnbsp = "\xE2\x80\xAF";  // U+202F
 
 std::shared_ptr<const Segmenter> For(std::string_view tag) {
   absl::StatusOr<std::shared_ptr<const Segmenter>> s =
@@ -57,8 +57,8 @@ std::vector<std::string> Pieces(const Segmenter& seg, std::string_view text) {
 // Strips ASCII whitespace, NBSP and narrow NBSP at both ends.
 std::string Trim(std::string s) {
   for (;;) {
-    if (!s.empty() && std::string_view(" \t\r\n").find(s.back()) !=
-                          std::string_view::npos) {
+    if (!s.empty() &&
+        std::string_view(" \t\r\n").find(s.back()) != std::string_view::npos) {
       s.pop_back();
     } else if (s.size() >= 2 && s.compare(s.size() - 2, 2, kNbsp) == 0) {
       s.resize(s.size() - 2);
@@ -70,8 +70,8 @@ std::string Trim(std::string s) {
   }
   size_t b = 0;
   for (;;) {
-    if (b < s.size() && std::string_view(" \t\r\n").find(s[b]) !=
-                            std::string_view::npos) {
+    if (b < s.size() &&
+        std::string_view(" \t\r\n").find(s[b]) != std::string_view::npos) {
       ++b;
     } else if (s.compare(b, 2, kNbsp) == 0) {
       b += 2;
@@ -210,9 +210,9 @@ TEST(SegmenterTest, EnglishTitlesAndAbbreviations) {
 // compare whole tokens.
 TEST(SegmenterTest, SuffixTrapPhilippIsNotPp) {
   auto en = For("en");
-  EXPECT_THAT(Sentences(*en, "Read pp. 5-7 first. I met Philipp. Then we left."),
-              ElementsAre("Read pp. 5-7 first.", "I met Philipp.",
-                          "Then we left."));
+  EXPECT_THAT(
+      Sentences(*en, "Read pp. 5-7 first. I met Philipp. Then we left."),
+      ElementsAre("Read pp. 5-7 first.", "I met Philipp.", "Then we left."));
   auto de = For("de");
   EXPECT_THAT(Sentences(*de, "Das war Philipp. Dann ging er. Siehe S. 5."),
               ElementsAre("Das war Philipp.", "Dann ging er.", "Siehe S. 5."));
@@ -238,19 +238,23 @@ TEST(SegmenterTest, Initials) {
 
 TEST(SegmenterTest, FrenchAbbreviations) {
   auto fr = For("fr");
-  EXPECT_THAT(Sentences(*fr, "M. Dupont et Mme Roux sont venus. Ils sont "
-                             "repartis."),
-              ElementsAre("M. Dupont et Mme Roux sont venus.",
-                          "Ils sont repartis."));
-  EXPECT_THAT(Sentences(*fr, "Voir l'art. 3 et la p. 12. La suite est "
-                             "claire."),
-              ElementsAre("Voir l'art. 3 et la p. 12.", "La suite est claire."));
+  EXPECT_THAT(
+      Sentences(*fr,
+                "M. Dupont et Mme Roux sont venus. Ils sont "
+                "repartis."),
+      ElementsAre("M. Dupont et Mme Roux sont venus.", "Ils sont repartis."));
+  EXPECT_THAT(
+      Sentences(*fr,
+                "Voir l'art. 3 et la p. 12. La suite est "
+                "claire."),
+      ElementsAre("Voir l'art. 3 et la p. 12.", "La suite est claire."));
   EXPECT_THAT(Sentences(*fr, "Des villes, p. ex. Paris, ont voté. Bien."),
               ElementsAre("Des villes, p. ex. Paris, ont voté.", "Bien."));
-  EXPECT_THAT(Sentences(*fr, "César vint en 52 av. J.-C. Les Gaulois "
-                             "résistèrent."),
-              ElementsAre("César vint en 52 av. J.-C.",
-                          "Les Gaulois résistèrent."));
+  EXPECT_THAT(
+      Sentences(*fr,
+                "César vint en 52 av. J.-C. Les Gaulois "
+                "résistèrent."),
+      ElementsAre("César vint en 52 av. J.-C.", "Les Gaulois résistèrent."));
   EXPECT_THAT(Sentences(*fr, "Voir cf. Annexe 2. Merci."),
               ElementsAre("Voir cf. Annexe 2.", "Merci."));
 }
@@ -261,11 +265,14 @@ TEST(SegmenterTest, GermanAbbreviationsOrdinalsAndDates) {
               ElementsAre("Obst, z. B. Äpfel, ist gesund.", "Gemüse auch."));
   EXPECT_THAT(Sentences(*de, "Obst, z.B. Äpfel, ist gesund."),
               ElementsAre("Obst, z.B. Äpfel, ist gesund."));
-  EXPECT_THAT(Sentences(*de, "Am 3. Oktober feiern wir. Am 12. Juni 2020 "
-                             "auch."),
-              ElementsAre("Am 3. Oktober feiern wir.", "Am 12. Juni 2020 auch."));
-  EXPECT_THAT(Sentences(*de, "Der 2. Weltkrieg endete 1945. Danach kam der "
-                             "Wiederaufbau."),
+  EXPECT_THAT(
+      Sentences(*de,
+                "Am 3. Oktober feiern wir. Am 12. Juni 2020 "
+                "auch."),
+      ElementsAre("Am 3. Oktober feiern wir.", "Am 12. Juni 2020 auch."));
+  EXPECT_THAT(Sentences(*de,
+                        "Der 2. Weltkrieg endete 1945. Danach kam der "
+                        "Wiederaufbau."),
               ElementsAre("Der 2. Weltkrieg endete 1945.",
                           "Danach kam der Wiederaufbau."));
   EXPECT_THAT(Sentences(*de, "Siehe Nr. 5 im Anhang. Hr. Müller weiß es."),
@@ -278,28 +285,36 @@ TEST(SegmenterTest, GermanAbbreviationsOrdinalsAndDates) {
 TEST(SegmenterTest, OtherLanguagesHaveTheirTitles) {
   EXPECT_THAT(Sentences(*For("es"), "El Sr. García llegó. La Dra. López no."),
               ElementsAre("El Sr. García llegó.", "La Dra. López no."));
-  EXPECT_THAT(Sentences(*For("it"), "Il Sig. Rossi è arrivato. Il Dott. "
-                                    "Bianchi no."),
+  EXPECT_THAT(Sentences(*For("it"),
+                        "Il Sig. Rossi è arrivato. Il Dott. "
+                        "Bianchi no."),
               ElementsAre("Il Sig. Rossi è arrivato.", "Il Dott. Bianchi no."));
-  EXPECT_THAT(Sentences(*For("pt-BR"), "O Sr. Silva chegou. A Dra. Costa "
-                                       "não."),
+  EXPECT_THAT(Sentences(*For("pt-BR"),
+                        "O Sr. Silva chegou. A Dra. Costa "
+                        "não."),
               ElementsAre("O Sr. Silva chegou.", "A Dra. Costa não."));
-  EXPECT_THAT(Sentences(*For("nl"), "Hij sprak met dhr. Jansen. Daarna ging "
-                                    "hij."),
+  EXPECT_THAT(Sentences(*For("nl"),
+                        "Hij sprak met dhr. Jansen. Daarna ging "
+                        "hij."),
               ElementsAre("Hij sprak met dhr. Jansen.", "Daarna ging hij."));
-  EXPECT_THAT(Sentences(*For("ru"), "Он живёт в г. Москве. В 1999 г. Он "
-                                    "уехал."),
-              ElementsAre("Он живёт в г. Москве.", "В 1999 г.", "Он уехал."));
+  EXPECT_THAT(Sentences(*For("ru"),
+                        "Он живёт в г. Москве. В 2010-2012 гг. "
+                        "Виктор посещал ул. 1 Мая."),
+              ElementsAre("Он живёт в г. Москве.",
+                          "В 2010-2012 гг. Виктор посещал ул. 1 Мая."));
 }
 
 TEST(SegmenterTest, FrenchOrdinalsNumbersAndDates) {
   auto fr = For("fr");
-  EXPECT_THAT(Sentences(*fr, "Le 1er mai 2024, nous défilons. Le 2e cortège "
-                             "part à 14 h. Au XIXe siècle, non."),
-              ElementsAre("Le 1er mai 2024, nous défilons.",
-                          "Le 2e cortège part à 14 h.", "Au XIXe siècle, non."));
-  EXPECT_THAT(Sentences(*fr, "Le 7 octobre 2023, tout a changé. Environ 2 000 "
-                             "prisonniers, soit 12,5 %. Fin."),
+  EXPECT_THAT(
+      Sentences(*fr,
+                "Le 1er mai 2024, nous défilons. Le 2e cortège "
+                "part à 14 h. Au XIXe siècle, non."),
+      ElementsAre("Le 1er mai 2024, nous défilons.",
+                  "Le 2e cortège part à 14 h.", "Au XIXe siècle, non."));
+  EXPECT_THAT(Sentences(*fr,
+                        "Le 7 octobre 2023, tout a changé. Environ 2 000 "
+                        "prisonniers, soit 12,5 %. Fin."),
               ElementsAre("Le 7 octobre 2023, tout a changé.",
                           "Environ 2 000 prisonniers, soit 12,5 %.", "Fin."));
   EXPECT_THAT(Sentences(*fr, "Statut au 08.11.2025. Autre signature."),
@@ -328,8 +343,9 @@ TEST(SegmenterTest, ListMarkersAtStart) {
 
 TEST(SegmenterTest, ColonEndingALineStartsABlock) {
   auto fr = For("fr");
-  EXPECT_THAT(Sentences(*fr, "Premiers signataires :\nAgir Contre le "
-                             "Colonialisme – AFD"),
+  EXPECT_THAT(Sentences(*fr,
+                        "Premiers signataires :\nAgir Contre le "
+                        "Colonialisme – AFD"),
               ElementsAre("Premiers signataires :",
                           "Agir Contre le Colonialisme – AFD"));
   // Not inside a line.
@@ -341,8 +357,9 @@ TEST(SegmenterTest, ColonEndingALineStartsABlock) {
 
 TEST(SegmenterTest, FrenchGuillemetsWithSpaces) {
   auto fr = For("fr");
-  EXPECT_THAT(Sentences(*fr, "La campagne « Gaza doit vivre ! » pour "
-                             "l'hôpital Al-Awda ! Faites confiance."),
+  EXPECT_THAT(Sentences(*fr,
+                        "La campagne « Gaza doit vivre ! » pour "
+                        "l'hôpital Al-Awda ! Faites confiance."),
               ElementsAre("La campagne « Gaza doit vivre ! » pour l'hôpital "
                           "Al-Awda !",
                           "Faites confiance."));
@@ -351,9 +368,8 @@ TEST(SegmenterTest, FrenchGuillemetsWithSpaces) {
   EXPECT_THAT(Sentences(*fr, "Il a dit : « Fin. » Puis il partit."),
               ElementsAre("Il a dit : « Fin. »", "Puis il partit."));
   // With narrow no-break spaces, as French typography wants.
-  const std::string quoted = "«" + kNnbsp + "Pourquoi" + kNnbsp + "?" +
-                             kNnbsp + "»" + " demanda-t-il. Rien" + kNnbsp +
-                             "!";
+  const std::string quoted = "«" + kNnbsp + "Pourquoi" + kNnbsp + "?" + kNnbsp +
+                             "»" + " demanda-t-il. Rien" + kNnbsp + "!";
   EXPECT_THAT(Sentences(*fr, quoted),
               ElementsAre("«" + kNnbsp + "Pourquoi" + kNnbsp + "?" + kNnbsp +
                               "» demanda-t-il.",
@@ -368,21 +384,24 @@ TEST(SegmenterTest, QuotesAfterTerminator) {
               ElementsAre("She said, \"This is great.\"", "She left."));
   EXPECT_THAT(Sentences(*en, "“Help!” she cried. Nobody came."),
               ElementsAre("“Help!” she cried.", "Nobody came."));
-  EXPECT_THAT(Sentences(*en, "She works at Yahoo! in the accounting "
-                             "department."),
+  EXPECT_THAT(Sentences(*en,
+                        "She works at Yahoo! in the accounting "
+                        "department."),
               ElementsAre("She works at Yahoo! in the accounting department."));
 }
 
 TEST(SegmenterTest, MarkdownEmphasisAndFootnoteMarkStayWithSentence) {
   auto fr = For("fr");
-  EXPECT_THAT(Sentences(*fr, "**Préparons le pacte !** Internationalisons la "
-                             "collecte."),
+  EXPECT_THAT(Sentences(*fr,
+                        "**Préparons le pacte !** Internationalisons la "
+                        "collecte."),
               ElementsAre("**Préparons le pacte !**",
                           "Internationalisons la collecte."));
-  EXPECT_THAT(Sentences(*fr, "Le FPLP écrit : « *L'accord est signé. Il "
-                             "tient.* »¹"),
-              ElementsAre("Le FPLP écrit : « *L'accord est signé.",
-                          "Il tient.* »¹"));
+  EXPECT_THAT(
+      Sentences(*fr,
+                "Le FPLP écrit : « *L'accord est signé. Il "
+                "tient.* »¹"),
+      ElementsAre("Le FPLP écrit : « *L'accord est signé.", "Il tient.* »¹"));
 }
 
 TEST(SegmenterTest, EllipsisAndNoSpaceAfterPeriod) {
@@ -391,13 +410,15 @@ TEST(SegmenterTest, EllipsisAndNoSpaceAfterPeriod) {
               ElementsAre("Il hésita… puis partit.", "Voilà."));
   EXPECT_THAT(Sentences(*fr, "aux mouvements de protestations.manifestations."),
               ElementsAre("aux mouvements de protestations.manifestations."));
-  EXPECT_THAT(Sentences(*fr, "Voir www.icor.info et srapapc@gmail.com. Merci."),
-              ElementsAre("Voir www.icor.info et srapapc@gmail.com.", "Merci."));
+  EXPECT_THAT(
+      Sentences(*fr, "Voir www.icor.info et srapapc@gmail.com. Merci."),
+      ElementsAre("Voir www.icor.info et srapapc@gmail.com.", "Merci."));
 }
 
 TEST(SegmenterTest, ChineseAndJapanese) {
-  EXPECT_THAT(Sentences(*For("zh-Hans"), "人人生而自由。他们赋有理性和良心！"
-                                         "对吗？"),
+  EXPECT_THAT(Sentences(*For("zh-Hans"),
+                        "人人生而自由。他们赋有理性和良心！"
+                        "对吗？"),
               ElementsAre("人人生而自由。", "他们赋有理性和良心！", "对吗？"));
   EXPECT_THAT(Sentences(*For("ja"), "これはペンです。あれは何ですか？"),
               ElementsAre("これはペンです。", "あれは何ですか？"));
@@ -466,10 +487,10 @@ TEST(SegmenterRulesTest, ErrorsNameFileAndLine) {
   EXPECT_THAT(Segmenter::Create("nobreak \\bFoo\\. (\n", "en"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("<custom>:1: after pattern '('")));
-  EXPECT_THAT(Segmenter::Create("# ok\nnobreak a+\\. \\s", "en"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("<custom>:2"),
-                             HasSubstr("bounded length"))));
+  EXPECT_THAT(
+      Segmenter::Create("# ok\nnobreak a+\\. \\s", "en"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               AllOf(HasSubstr("<custom>:2"), HasSubstr("bounded length"))));
   EXPECT_THAT(Segmenter::Create("nobreak @NOPE \\s", "en"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("'NOPE' is never declared")));
@@ -496,8 +517,7 @@ TEST(SegmenterRegistryTest, CachedAndSharedPerLanguage) {
 }
 
 TEST(SegmenterRegistryTest, EveryBuiltInRuleFileCompiles) {
-  const std::vector<std::string_view> names =
-      internal::BuiltinRuleFileNames();
+  const std::vector<std::string_view> names = internal::BuiltinRuleFileNames();
   EXPECT_THAT(names, Contains("common"));
   for (const char* lang : {"en", "fr", "de", "es", "it", "pt", "nl", "ru"}) {
     EXPECT_THAT(names, Contains(lang));
@@ -533,7 +553,8 @@ TEST(SegmenterTest, ConcurrentSplitsAgree) {
   EXPECT_EQ(mismatches.load(), 0);
 }
 
-// --- Seed documents -----------------------------------------------------------
+// --- Seed documents
+// -----------------------------------------------------------
 
 std::string ReadShared(const std::string& path) {
   std::ifstream in(std::string(TESSERA_SHARED_DIR) + "/" + path,
@@ -657,15 +678,17 @@ TEST(SeedSegmentationTest, RedPartyReport) {
   EXPECT_THAT(s, Contains("A ce sujet, pour continuer le débat, n’hésitez pas "
                           "à consulter ces deux documents sur notre site" +
                           kNbsp + ":"));
-  EXPECT_THAT(s, Contains("-" + kNbsp + "A propos du Confédéralisme "
-                                        "Démocratique"));
-  EXPECT_THAT(s, Contains("-" + kNbsp + "Guerre en Syrie et au Kurdistan" +
-                          kNbsp +
-                          ": lettre ouverte pour sortir de la confusion"));
+  EXPECT_THAT(s, Contains("-" + kNbsp +
+                          "A propos du Confédéralisme "
+                          "Démocratique"));
+  EXPECT_THAT(s,
+              Contains("-" + kNbsp + "Guerre en Syrie et au Kurdistan" + kNbsp +
+                       ": lettre ouverte pour sortir de la confusion"));
   EXPECT_THAT(s, Contains("Merci à elle et eux pour l’ambiance" + kNbsp + "!"));
   // Lines holding only an NBSP separate paragraphs; they join the sentence
   // before them rather than start one.
-  const std::string doc = ReadShared("corpus/seeds/red-party-toulouse-report.fr.txt");
+  const std::string doc =
+      ReadShared("corpus/seeds/red-party-toulouse-report.fr.txt");
   const std::vector<std::string> pieces = Pieces(*For("fr"), doc);
   EXPECT_THAT(pieces, Contains("Il est important de les faire vivre. "));
   EXPECT_THAT(pieces, Contains("Pour celles et ceux voulant suivre les "

@@ -1,5 +1,6 @@
 #include "text/utf8.h"
 
+#include <ostream>
 #include <string>
 
 #include "common/status_matchers.h"
@@ -31,6 +32,8 @@ struct BadCase {
   size_t offset;
 };
 
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
+
 class InvalidUtf8Test : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(InvalidUtf8Test, RefusedWithOffsetOfFirstBadSequence) {
@@ -44,26 +47,25 @@ TEST_P(InvalidUtf8Test, RefusedWithOffsetOfFirstBadSequence) {
 
 INSTANTIATE_TEST_SUITE_P(
     All, InvalidUtf8Test,
-    ::testing::Values(
-        BadCase{"LoneContinuation", "abc\x80", 3},
-        BadCase{"OverlongSlash2", "ab\xC0\xAF", 2},
-        BadCase{"OverlongC1", "\xC1\xBF", 0},
-        BadCase{"Overlong3", "x\xE0\x80\xAF", 1},
-        BadCase{"Overlong4", "\xF0\x80\x80\xAF", 0},
-        BadCase{"SurrogateHigh", "ok \xED\xA0\x80", 3},
-        BadCase{"SurrogateLow", "\xED\xBF\xBF", 0},
-        BadCase{"AboveMax", "\xF4\x90\x80\x80", 0},
-        BadCase{"F5Lead", "\xF5\x80\x80\x80", 0},
-        BadCase{"FFByte", "text\xFF", 4},
-        BadCase{"Truncated2", "abc\xC3", 3},
-        BadCase{"Truncated3", "abc\xE2\x82", 3},
-        BadCase{"Truncated4", "\xF0\x9F\x98", 0},
-        BadCase{"BadSecondByte", "\xE2\x28\xA1", 0},
-        BadCase{"BadThirdByte", "\xE2\x82\x28", 0},
-        // After a long ASCII run, so the 16-byte fast path hands over
-        // correctly: "invalid UTF-8 at byte offset 17".
-        BadCase{"AfterFastPath", "0123456789abcdefg\xC3\x28", 17},
-        BadCase{"AfterMultibyte", "é\xC3", 2}),
+    ::testing::Values(BadCase{"LoneContinuation", "abc\x80", 3},
+                      BadCase{"OverlongSlash2", "ab\xC0\xAF", 2},
+                      BadCase{"OverlongC1", "\xC1\xBF", 0},
+                      BadCase{"Overlong3", "x\xE0\x80\xAF", 1},
+                      BadCase{"Overlong4", "\xF0\x80\x80\xAF", 0},
+                      BadCase{"SurrogateHigh", "ok \xED\xA0\x80", 3},
+                      BadCase{"SurrogateLow", "\xED\xBF\xBF", 0},
+                      BadCase{"AboveMax", "\xF4\x90\x80\x80", 0},
+                      BadCase{"F5Lead", "\xF5\x80\x80\x80", 0},
+                      BadCase{"FFByte", "text\xFF", 4},
+                      BadCase{"Truncated2", "abc\xC3", 3},
+                      BadCase{"Truncated3", "abc\xE2\x82", 3},
+                      BadCase{"Truncated4", "\xF0\x9F\x98", 0},
+                      BadCase{"BadSecondByte", "\xE2\x28\xA1", 0},
+                      BadCase{"BadThirdByte", "\xE2\x82\x28", 0},
+                      // After a long ASCII run, so the 16-byte fast path hands
+                      // over correctly: "invalid UTF-8 at byte offset 17".
+                      BadCase{"AfterFastPath", "0123456789abcdefg\xC3\x28", 17},
+                      BadCase{"AfterMultibyte", "é\xC3", 2}),
     [](const ::testing::TestParamInfo<BadCase>& info) {
       return info.param.name;
     });

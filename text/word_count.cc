@@ -78,6 +78,8 @@ icu::BreakIterator* ThreadIterator(const icu::BreakIterator* proto) {
 }
 
 bool IsCjkCounted(UChar32 c) {
+  // Han, kana and their marks all lie at or above U+2E80 (CJK Radicals).
+  if (c < 0x2E80) return false;
   return uscript_hasScript(c, USCRIPT_HAN) ||
          uscript_hasScript(c, USCRIPT_HIRAGANA) ||
          uscript_hasScript(c, USCRIPT_KATAKANA);
@@ -87,14 +89,13 @@ bool IsCjkCounted(UChar32 c) {
 const absl::flat_hash_set<std::u16string>* ElisionsFor(
     const std::string& language) {
   static const auto* const fr = new absl::flat_hash_set<std::u16string>{
-      u"c",     u"d",       u"j",       u"l",       u"m",
-      u"n",     u"s",       u"t",       u"qu",      u"jusqu",
-      u"lorsqu", u"puisqu", u"quoiqu",  u"presqu"};
+      u"c", u"d",  u"j",     u"l",      u"m",      u"n",      u"s",
+      u"t", u"qu", u"jusqu", u"lorsqu", u"puisqu", u"quoiqu", u"presqu"};
   static const auto* const it = new absl::flat_hash_set<std::u16string>{
-      u"l",    u"d",     u"c",     u"s",     u"m",     u"t",    u"v",
-      u"un",   u"dell",  u"all",   u"dall",  u"nell",  u"sull", u"coll",
-      u"dev",  u"quest", u"quell", u"bell",  u"sant",  u"anch", u"nessun",
-      u"buon", u"tutt",  u"com",   u"dov",   u"cos",   u"ch",   u"qual"};
+      u"l",    u"d",     u"c",     u"s",    u"m",    u"t",    u"v",
+      u"un",   u"dell",  u"all",   u"dall", u"nell", u"sull", u"coll",
+      u"dev",  u"quest", u"quell", u"bell", u"sant", u"anch", u"nessun",
+      u"buon", u"tutt",  u"com",   u"dov",  u"cos",  u"ch",   u"qual"};
   if (language == "fr") return fr;
   if (language == "it") return it;
   return nullptr;

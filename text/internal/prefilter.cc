@@ -66,8 +66,8 @@ bool ParseHex(std::string_view digits, uint32_t* out) {
 // The result of reading one escape sequence.
 struct Escape {
   Kind kind = Kind::kOpaque;
-  std::string set;       // kAtom: a UnicodeSet pattern
-  bool single = false;   // kAtom of exactly one character `c`
+  std::string set;      // kAtom: a UnicodeSet pattern
+  bool single = false;  // kAtom of exactly one character `c`
   uint32_t c = 0;
   bool give_up = false;  // the whole pattern must not be analysed (\Q)
 };
@@ -96,25 +96,43 @@ Escape ReadEscape(const std::string& re, size_t* i) {
     return e;
   };
   switch (x) {
-    case 's': return klass(kSpace, false);
-    case 'S': return klass(kSpace, true);
-    case 'd': return klass(kDigit, false);
-    case 'D': return klass(kDigit, true);
-    case 'w': return klass(kWord, false);
-    case 'W': return klass(kWord, true);
-    case 't': return single(0x09);
-    case 'n': return single(0x0A);
-    case 'r': return single(0x0D);
-    case 'f': return single(0x0C);
-    case 'e': return single(0x1B);
-    case 'a': return single(0x07);
-    case 'b': case 'B': case 'A': case 'z': case 'Z': case 'G':
+    case 's':
+      return klass(kSpace, false);
+    case 'S':
+      return klass(kSpace, true);
+    case 'd':
+      return klass(kDigit, false);
+    case 'D':
+      return klass(kDigit, true);
+    case 'w':
+      return klass(kWord, false);
+    case 'W':
+      return klass(kWord, true);
+    case 't':
+      return single(0x09);
+    case 'n':
+      return single(0x0A);
+    case 'r':
+      return single(0x0D);
+    case 'f':
+      return single(0x0C);
+    case 'e':
+      return single(0x1B);
+    case 'a':
+      return single(0x07);
+    case 'b':
+    case 'B':
+    case 'A':
+    case 'z':
+    case 'Z':
+    case 'G':
       e.kind = Kind::kZeroWidth;
       return e;
     case 'Q':
       e.give_up = true;
       return e;
-    case 'p': case 'P': {
+    case 'p':
+    case 'P': {
       std::string name;
       if (*i < re.size() && re[*i] == '{') {
         const size_t close = re.find('}', *i);
@@ -134,7 +152,9 @@ Escape ReadEscape(const std::string& re, size_t* i) {
       return klass(absl::StrCat("\\", std::string(1, x), "{", name, "}"),
                    false);
     }
-    case 'x': case 'u': case 'U': {
+    case 'x':
+    case 'u':
+    case 'U': {
       std::string_view digits;
       if (x == 'x' && *i < re.size() && re[*i] == '{') {
         const size_t close = re.find('}', *i);
@@ -277,7 +297,7 @@ bool Tokenize(const std::string& re, std::vector<Token>* out) {
     const char c = re[i];
     Token t;
     if (c == '|') return false;
-    if (c == ')' ) return false;
+    if (c == ')') return false;
     if (c == '(') {
       if (i + 2 < re.size() && re[i + 1] == '?') {
         const char k = re[i + 2];
@@ -336,8 +356,8 @@ bool Tokenize(const std::string& re, std::vector<Token>* out) {
       } else if (q == '{') {
         const size_t close = re.find('}', i);
         if (close == std::string::npos) return false;
-        const std::string_view body = std::string_view(re).substr(i + 1,
-                                                                  close - i - 1);
+        const std::string_view body =
+            std::string_view(re).substr(i + 1, close - i - 1);
         int min = 0;
         size_t k = 0;
         for (; k < body.size() && body[k] >= '0' && body[k] <= '9'; ++k) {

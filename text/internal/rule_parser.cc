@@ -7,13 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
+#include "common/strings.h"
 
 namespace tessera::text::internal {
 namespace {
-
-absl::string_view Absl(std::string_view s) {
-  return absl::string_view(s.data(), s.size());
-}
 
 constexpr int kMaxIncludeDepth = 8;
 
@@ -24,15 +21,15 @@ class Parser {
   absl::Status ParseFile(std::string_view name, std::string_view text,
                          int depth) {
     if (depth > kMaxIncludeDepth) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("rule file '", Absl(name), "': includes nest too deeply"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rule file '", ToAbsl(name), "': includes nest too deeply"));
     }
     included_.insert(std::string(name));
     in_progress_.insert(std::string(name));
     int line_no = 0;
-    for (absl::string_view raw : absl::StrSplit(Absl(text), '\n')) {
+    for (absl::string_view raw : absl::StrSplit(ToAbsl(text), '\n')) {
       ++line_no;
-      std::string origin = absl::StrCat(Absl(name), ":", line_no);
+      std::string origin = absl::StrCat(ToAbsl(name), ":", line_no);
       if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
       std::vector<absl::string_view> f =
           absl::StrSplit(raw, absl::ByAnyChar(" \t"), absl::SkipEmpty());
@@ -42,11 +39,13 @@ class Parser {
         if (f.size() != 2) return Error(origin, "include takes one file name");
         RETURN_IF_ERROR(Include(origin, f[1], depth));
       } else if (d == "words" || d == "iwords") {
-        if (f.size() < 3) return Error(origin, "words needs a list name and words");
-        RETURN_IF_ERROR(AddWords(origin, f[1], d == "iwords",
-                                 {f.begin() + 2, f.end()}));
+        if (f.size() < 3)
+          return Error(origin, "words needs a list name and words");
+        RETURN_IF_ERROR(
+            AddWords(origin, f[1], d == "iwords", {f.begin() + 2, f.end()}));
       } else if (d == "spaced-closers") {
-        if (f.size() != 2) return Error(origin, "spaced-closers takes one field");
+        if (f.size() != 2)
+          return Error(origin, "spaced-closers takes one field");
         absl::StrAppend(&set_.spaced_closers, f[1]);
       } else if (d == "closers") {
         if (f.size() != 2) return Error(origin, "closers takes one field");
@@ -85,8 +84,8 @@ class Parser {
   absl::StatusOr<ParsedRuleSet> Finish() {
     for (const auto& [list, origin] : referenced_) {
       if (set_.lists.find(list) == set_.lists.end()) {
-        return Error(origin, absl::StrCat("word list '", list,
-                                          "' is never declared"));
+        return Error(origin,
+                     absl::StrCat("word list '", list, "' is never declared"));
       }
     }
     return std::move(set_);

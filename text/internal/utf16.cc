@@ -49,8 +49,8 @@ bool Utf8ToUtf16(std::string_view utf8, std::u16string* out) {
 void MapUtf16ToUtf8(std::string_view utf8, std::vector<size_t>* offsets) {
   const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
   const int32_t n = static_cast<int32_t>(utf8.size());
-  int32_t i = 0;   // UTF-8 offset
-  size_t u = 0;    // UTF-16 index matching i
+  int32_t i = 0;  // UTF-8 offset
+  size_t u = 0;   // UTF-16 index matching i
   for (size_t& off : *offsets) {
     while (u < off && i < n) {
       // ASCII fast path, 8 bytes at a time.
