@@ -31,6 +31,7 @@ test: build
 
 bench: build
 	./$(BUILD_DIR)/tests/bench/tessera_bench
+	./$(BUILD_DIR)/tests/bench/tessera_import_bench
 
 format:
 	find common text formats storage services server tests clients \

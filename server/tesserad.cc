@@ -22,6 +22,8 @@
 #include "services/common/policy.h"
 #include "services/identity/identity_core.h"
 #include "services/identity/identity_service.h"
+#include "services/statement/statement_core.h"
+#include "services/statement/statement_service.h"
 #include "storage/store.h"
 
 namespace tessera {
@@ -34,6 +36,16 @@ absl::Status ValidateOptions(const ServerOptions& o) {
   if (o.max_message_bytes < 4096 || o.max_message_bytes > (size_t{1} << 30)) {
     return absl::InvalidArgumentError(
         "--max_message_bytes must be between 4096 and 1073741824");
+  }
+  if (o.max_document_bytes < 1) {
+    return absl::InvalidArgumentError("--max_document_bytes must be >= 1");
+  }
+  if (o.max_segments_per_statement < 1) {
+    return absl::InvalidArgumentError(
+        "--max_segments_per_statement must be >= 1");
+  }
+  if (o.max_segment_bytes < 1) {
+    return absl::InvalidArgumentError("--max_segment_bytes must be >= 1");
   }
   if (o.max_concurrent_streams < 1) {
     return absl::InvalidArgumentError("--max_concurrent_streams must be >= 1");
@@ -156,7 +168,16 @@ class TesseradImpl final : public Tesserad {
 
     identity_service_ =
         std::make_unique<identity::IdentityServiceImpl>(identity_.get(), &env_);
-    service_names_ = {v1::IdentityService::service_full_name()};
+    statement::ImportLimits limits;
+    limits.max_document_bytes = options_.max_document_bytes;
+    limits.max_segments = options_.max_segments_per_statement;
+    limits.max_segment_bytes = options_.max_segment_bytes;
+    statements_ = std::make_unique<statement::StatementCore>(
+        store_.get(), options_.clock, options_.random, limits);
+    statement_service_ = std::make_unique<statement::StatementServiceImpl>(
+        statements_.get(), &env_);
+    service_names_ = {v1::IdentityService::service_full_name(),
+                      v1::StatementService::service_full_name()};
     RETURN_IF_ERROR(CheckPolicyCoverage(service_names_));
 
     grpc::EnableDefaultHealthCheckService(true);
@@ -182,6 +203,7 @@ class TesseradImpl final : public Tesserad {
     builder.SetSyncServerOption(
         grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 100);
     builder.RegisterService(identity_service_.get());
+    builder.RegisterService(statement_service_.get());
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
       return absl::UnavailableError(
@@ -225,7 +247,9 @@ class TesseradImpl final : public Tesserad {
     }
     // Handlers are done; let queued work finish, then close the store.
     workers_.reset();
+    statement_service_.reset();
     identity_service_.reset();
+    statements_.reset();
     authorizer_.reset();
     identity_.reset();
     store_.reset();
@@ -246,6 +270,8 @@ class TesseradImpl final : public Tesserad {
   std::unique_ptr<WorkerPool> workers_;
   CallEnv env_;
   std::unique_ptr<identity::IdentityServiceImpl> identity_service_;
+  std::unique_ptr<statement::StatementCore> statements_;
+  std::unique_ptr<statement::StatementServiceImpl> statement_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::string first_start_admin_token_;

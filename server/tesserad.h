@@ -25,6 +25,10 @@ struct ServerOptions {
   // max_document_bytes; the rest is room for the request's other fields.
   size_t max_document_bytes = size_t{8} << 20;
   size_t max_message_bytes = (size_t{8} << 20) + (size_t{1} << 20);
+  // Segments one statement revision may have (RESOURCE_EXHAUSTED above).
+  int max_segments_per_statement = 20000;
+  // Longest segment text accepted, in bytes (INVALID_ARGUMENT above).
+  size_t max_segment_bytes = 4096;
   // HTTP/2 streams one connection may have open at once.
   int max_concurrent_streams = 256;
   // Upper bound on every unary call, whatever deadline the client sent.

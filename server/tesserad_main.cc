@@ -4,6 +4,7 @@
 //   tesserad init --data_dir=DIR                              new admin token
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -22,6 +23,12 @@ ABSL_FLAG(std::string, data_dir, "./var/data",
           "Directory of the embedded RocksDB store; created when missing.");
 ABSL_FLAG(int64_t, max_document_bytes, int64_t{8} << 20,
           "Largest source document accepted for import, in bytes.");
+ABSL_FLAG(int32_t, max_segments_per_statement, 20000,
+          "Most segments one statement revision may have; a larger import "
+          "is refused with RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int64_t, max_segment_bytes, 4096,
+          "Longest segment text accepted, in bytes; an import with a longer "
+          "segment is refused with INVALID_ARGUMENT naming its block.");
 ABSL_FLAG(int64_t, max_message_bytes, (int64_t{8} << 20) + (int64_t{1} << 20),
           "Largest gRPC request accepted, in bytes (the document limit plus "
           "room for the other fields).");
@@ -81,6 +88,10 @@ tessera::ServerOptions OptionsFromFlags() {
       static_cast<size_t>(absl::GetFlag(FLAGS_max_document_bytes));
   o.max_message_bytes =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_message_bytes));
+  o.max_segments_per_statement =
+      absl::GetFlag(FLAGS_max_segments_per_statement);
+  o.max_segment_bytes = static_cast<size_t>(
+      std::max<int64_t>(0, absl::GetFlag(FLAGS_max_segment_bytes)));
   o.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   o.call_timeout = absl::GetFlag(FLAGS_call_timeout);
   o.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);

@@ -11,6 +11,9 @@ namespace {
 constexpr bool kAnyone = true;
 
 std::vector<MethodPolicy>* BuildTable() {
+  const std::vector<Role> kCoordinators = {Role::kCoordinator};
+  const std::vector<Role> kReaders = {Role::kCoordinator, Role::kTranslator,
+                                      Role::kReviewer, Role::kService};
   auto* t = new std::vector<MethodPolicy>{
       // IdentityService. Token calls are open to every user because the
       // core limits non-admins to their own tokens.
@@ -21,6 +24,21 @@ std::vector<MethodPolicy>* BuildTable() {
       {"/tessera.v1.IdentityService/ListTokens", kAnyone, {}},
       {"/tessera.v1.IdentityService/RevokeToken", kAnyone, {}},
       {"/tessera.v1.IdentityService/WhoAmI", kAnyone, {}},
+      // StatementService. Changes need a coordinator, reads any role that
+      // works on statements; the core then checks the statement's target
+      // languages against the caller's grants.
+      {"/tessera.v1.StatementService/CreateStatement", false, kCoordinators},
+      {"/tessera.v1.StatementService/UpdateStatement", false, kCoordinators},
+      {"/tessera.v1.StatementService/ReviseStatement", false, kCoordinators},
+      {"/tessera.v1.StatementService/OpenStatement", false, kCoordinators},
+      {"/tessera.v1.StatementService/CloseStatement", false, kCoordinators},
+      {"/tessera.v1.StatementService/ArchiveStatement", false, kCoordinators},
+      {"/tessera.v1.StatementService/GetStatement", false, kReaders},
+      {"/tessera.v1.StatementService/ListStatements", false, kReaders},
+      {"/tessera.v1.StatementService/GetRevision", false, kReaders},
+      {"/tessera.v1.StatementService/ListRevisions", false, kReaders},
+      {"/tessera.v1.StatementService/GetSourceSegment", false, kReaders},
+      {"/tessera.v1.StatementService/ListSourceSegments", false, kReaders},
   };
   return t;
 }

@@ -39,6 +39,9 @@ const Persona kAllPersonas[] = {kAnonymous,  kNoRoles,  kAdmin,  kCoordinator,
 const std::set<Persona> kAuthenticated = {kNoRoles,    kAdmin,    kCoordinator,
                                           kTranslator, kReviewer, kService};
 const std::set<Persona> kAdminOnly = {kAdmin};
+const std::set<Persona> kStatementWriters = {kAdmin, kCoordinator};
+const std::set<Persona> kStatementReaders = {kAdmin, kCoordinator, kTranslator,
+                                             kReviewer, kService};
 
 // Who may call what. Admin may call everything.
 const std::map<std::string, std::set<Persona>>& ExpectedMatrix() {
@@ -50,6 +53,18 @@ const std::map<std::string, std::set<Persona>>& ExpectedMatrix() {
       {"/tessera.v1.IdentityService/ListTokens", kAuthenticated},
       {"/tessera.v1.IdentityService/RevokeToken", kAuthenticated},
       {"/tessera.v1.IdentityService/WhoAmI", kAuthenticated},
+      {"/tessera.v1.StatementService/CreateStatement", kStatementWriters},
+      {"/tessera.v1.StatementService/GetStatement", kStatementReaders},
+      {"/tessera.v1.StatementService/ListStatements", kStatementReaders},
+      {"/tessera.v1.StatementService/UpdateStatement", kStatementWriters},
+      {"/tessera.v1.StatementService/ReviseStatement", kStatementWriters},
+      {"/tessera.v1.StatementService/OpenStatement", kStatementWriters},
+      {"/tessera.v1.StatementService/CloseStatement", kStatementWriters},
+      {"/tessera.v1.StatementService/ArchiveStatement", kStatementWriters},
+      {"/tessera.v1.StatementService/GetRevision", kStatementReaders},
+      {"/tessera.v1.StatementService/ListRevisions", kStatementReaders},
+      {"/tessera.v1.StatementService/GetSourceSegment", kStatementReaders},
+      {"/tessera.v1.StatementService/ListSourceSegments", kStatementReaders},
   };
   return *m;
 }

@@ -48,7 +48,8 @@ TEST(ServerTest, AnswersHealthWithoutToken) {
   ASSERT_TRUE(health->Check(&ctx, req, &resp).ok());
   EXPECT_EQ(resp.status(), HealthCheckResponse::SERVING);
   EXPECT_EQ(ts.server().ServiceNames(),
-            std::vector<std::string>{"tessera.v1.IdentityService"});
+            (std::vector<std::string>{"tessera.v1.IdentityService",
+                                      "tessera.v1.StatementService"}));
 }
 
 TEST(ServerTest, WhoAmINeedsAValidUnrevokedToken) {

@@ -1,0 +1,423 @@
+// StatementCore: statements, their immutable source revisions, skeletons and
+// source segments, stored in the "statements" column family. No gRPC here;
+// statement_service.h adapts it.
+//
+// Import (ImportDocument) validates the upload as UTF-8, normalises it to
+// NFC, cuts it into sentence segments through the formats and text modules,
+// marks verbatim and no-translate segments, counts words and gives every
+// segment a stable id derived from its normalised text: a revision keeps a
+// segment's id whenever its text is unchanged, wherever it moved.
+//
+// Every change is one Store::Commit: the statement record, its indexes, the
+// revision with its raw bytes and serialized document, every source segment,
+// the request-id record and the change-feed event land together or not at
+// all. Concurrent changes to one statement are serialised by compare-and-set
+// on the statement record's version.
+//
+// Errors carry google.rpc details as payloads (ErrorInfo always, plus
+// BadRequest, QuotaFailure or PreconditionFailure by code), ready for
+// services/common/grpc_status.h; see "Errors" in common.proto.
+//
+// Thread-safe: all state is in the Store.
+#ifndef TESSERA_SERVICES_STATEMENT_STATEMENT_CORE_H_
+#define TESSERA_SERVICES_STATEMENT_STATEMENT_CORE_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/random.h"
+#include "formats/document.h"
+#include "services/common/principal.h"
+#include "storage/store.h"
+#include "text/placeholders.h"
+
+namespace tessera::statement {
+
+// Lifecycle, numbered as tessera.v1.StatementState. Stored numbers.
+enum class StatementState : uint8_t {
+  kDraft = 1,
+  kOpen = 2,
+  kClosed = 3,
+  kArchived = 4,
+};
+std::string_view StatementStateName(StatementState state);
+
+// Why a segment is not translated, numbered as tessera.v1.NoTranslateReason.
+enum class NoTranslateReason : uint8_t {
+  kNone = 0,      // translatable
+  kDetected = 1,  // only numbers, URLs, addresses, punctuation or codes
+  kMarked = 2,    // in a block the coordinator marked
+};
+
+// Blocks to copy verbatim, by block index or by source line; both bounds
+// inclusive, as tessera.v1.NoTranslateRange.
+struct NoTranslateRange {
+  enum class Kind : uint8_t { kBlocks = 1, kLines = 2 };
+  Kind kind = Kind::kBlocks;
+  int first = 0;  // 0-based block, or 1-based line
+  int last = 0;
+  friend bool operator==(const NoTranslateRange&,
+                         const NoTranslateRange&) = default;
+};
+
+// What import adds to each formats::Segment.
+struct SegmentInfo {
+  // 16 lowercase hex digits of SHA-256 over the segment's key (see
+  // SegmentKey), plus "x<n>" for the n-th occurrence (n >= 2) of the same
+  // key in one document.
+  std::string segment_id;
+  int word_count = 0;  // 0 when not translatable
+  NoTranslateReason no_translate_reason = NoTranslateReason::kNone;
+  int index_in_block = 0;
+  int block_segment_count = 0;
+  int source_line = 0;  // 1-based line where the segment's block starts
+  std::string section_heading;
+  std::vector<text::Placeholder> placeholders;
+};
+
+// Limits enforced on every import.
+struct ImportLimits {
+  // Larger uploads: RESOURCE_EXHAUSTED.
+  size_t max_document_bytes = size_t{8} << 20;
+  // More segments: RESOURCE_EXHAUSTED.
+  int max_segments = 20000;
+  // A segment whose text is longer: INVALID_ARGUMENT.
+  size_t max_segment_bytes = 4096;
+};
+
+struct ImportOptions {
+  std::vector<NoTranslateRange> no_translate_ranges;
+  ImportLimits limits;
+};
+
+// An imported document, nothing stored.
+struct ImportResult {
+  std::string source_language;        // canonical
+  formats::Document document;         // of the NFC-normalised source
+  std::vector<SegmentInfo> segments;  // parallel to document.segments
+  int segment_count = 0;
+  int translatable_segment_count = 0;
+  int64_t word_count = 0;
+  int block_count = 0;
+};
+
+// Validates, normalises and segments `bytes` without touching storage; the
+// importer of CreateStatement and ReviseStatement, exposed for later
+// services and benchmarks. Checks, in order: the size limit
+// (RESOURCE_EXHAUSTED, QuotaFailure "limits/max_document_bytes"), UTF-8
+// (INVALID_ARGUMENT, ErrorInfo INVALID_UTF8 with the byte offset), the
+// language tag (INVALID_ARGUMENT), the no-translate ranges (INVALID_ARGUMENT
+// when malformed or past the end of the document), then the segment limits
+// (RESOURCE_EXHAUSTED for the count, INVALID_ARGUMENT naming the segment's
+// block and line for the length). Pure; thread-safe.
+absl::StatusOr<ImportResult> ImportDocument(formats::Format format,
+                                            std::string_view source_language,
+                                            std::string_view bytes,
+                                            const ImportOptions& options);
+
+// INVALID_ARGUMENT for a bad request field, carrying google.rpc.ErrorInfo
+// (reason INVALID_FIELD) and a google.rpc.BadRequest violation for `field`.
+absl::Status InvalidFieldError(std::string_view field,
+                               std::string_view description);
+
+// The normalised text a segment id is derived from: the readable form
+// (formats::ToReadable) with runs of ASCII whitespace collapsed to one space
+// and trimmed. Equal keys are "unchanged text" across revisions.
+std::string SegmentKey(const formats::Content& content);
+
+struct Statement {
+  std::string statement_id;
+  std::string title;
+  std::string source_language;
+  formats::Format format = formats::Format::kMarkdown;
+  std::vector<std::string> target_languages;
+  std::optional<absl::Time> deadline;
+  std::map<std::string, std::string> labels;
+  StatementState state = StatementState::kOpen;
+  int review_rounds = 1;
+  bool allow_open_claiming = false;
+  int current_revision = 0;
+  int segment_count = 0;
+  int translatable_segment_count = 0;
+  int64_t word_count = 0;
+  std::string creator;  // user_id
+  absl::Time create_time;
+  absl::Time update_time;
+  uint64_t version = 0;
+};
+
+struct ChangedSegment {
+  std::string segment_id;
+  std::string predecessor_segment_id;
+  float similarity = 0;  // in (0, 1)
+};
+
+// What a revision changed against the one before; see
+// tessera.v1.RevisionChanges.
+struct RevisionChanges {
+  int previous_revision = 0;  // 0 for the first revision
+  std::vector<std::string> added_segment_ids;
+  std::vector<std::string> removed_segment_ids;
+  std::vector<ChangedSegment> changed_segments;
+  int unchanged_segment_count = 0;
+  std::vector<std::string> moved_segment_ids;
+};
+
+struct Revision {
+  std::string statement_id;
+  int revision_number = 0;
+  formats::Format format = formats::Format::kMarkdown;
+  int64_t source_size_bytes = 0;
+  std::string source_sha256;  // lowercase hex
+  std::vector<NoTranslateRange> no_translate_ranges;
+  int segment_count = 0;
+  int translatable_segment_count = 0;
+  int64_t word_count = 0;
+  RevisionChanges changes;
+  std::string note;
+  std::string creator;
+  absl::Time create_time;
+  // Full view only: the uploaded bytes and formats::SerializeDocument.
+  std::optional<std::string> source;
+  std::optional<std::string> skeleton;
+};
+
+// One source segment as one revision has it.
+struct SourceSegment {
+  std::string statement_id;
+  int revision_number = 0;
+  int ordinal = 0;  // 1-based, in document order
+  formats::Segment segment;
+  SegmentInfo info;
+};
+
+// A revision's document with its segment ids, for assembly.
+struct RevisionDocument {
+  int revision_number = 0;
+  formats::Document document;
+  std::vector<std::string> segment_ids;  // parallel to document.segments
+};
+
+// Idempotency and deadlines shared by the creating calls.
+struct WriteControl {
+  // 1 to 64 characters of [A-Za-z0-9_-], or empty.
+  std::string request_id;
+  // Compute and return the result, write nothing.
+  bool validate_only = false;
+  // The write is refused with DEADLINE_EXCEEDED once this passes.
+  absl::Time deadline = absl::InfiniteFuture();
+};
+
+struct CreateParams {
+  std::string statement_id;  // empty: the server picks one
+  std::string title;
+  formats::Format format = formats::Format::kMarkdown;
+  std::string source;
+  std::string source_language;
+  std::vector<std::string> target_languages;
+  std::optional<absl::Time> deadline;
+  std::map<std::string, std::string> labels;
+  int review_rounds = 0;  // 0 means 1
+  bool allow_open_claiming = false;
+  std::vector<NoTranslateRange> no_translate_ranges;
+  bool draft = false;
+  WriteControl control;
+};
+
+struct ReviseParams {
+  std::string statement_id;
+  uint64_t version = 0;
+  std::string source;
+  std::vector<NoTranslateRange> no_translate_ranges;
+  std::string note;
+  WriteControl control;
+};
+
+// The fields UpdateStatement may change; unset ones stay as they are.
+struct StatementUpdate {
+  std::optional<std::string> title;
+  std::optional<std::vector<std::string>> target_languages;
+  // Set with nullopt inside: remove the deadline.
+  std::optional<std::optional<absl::Time>> deadline;
+  std::optional<std::map<std::string, std::string>> labels;
+  std::optional<int> review_rounds;
+  std::optional<bool> allow_open_claiming;
+};
+
+// Selects statements by one label: the key, and when set, the value.
+struct LabelSelector {
+  std::string key;
+  std::optional<std::string> value;
+};
+
+struct ListStatementsQuery {
+  std::vector<LabelSelector> label_selectors;
+  // Empty: every state but archived.
+  std::vector<StatementState> states;
+  // Any of them among the target languages; canonicalised by the core.
+  std::vector<std::string> languages;
+};
+
+struct StatementPage {
+  std::vector<Statement> statements;
+  std::string next_page_token;
+};
+struct RevisionPage {
+  std::vector<Revision> revisions;
+  std::string next_page_token;
+};
+struct SourceSegmentPage {
+  std::vector<SourceSegment> segments;
+  std::string next_page_token;
+  int total_size = 0;
+};
+
+// Page sizes (0 means the default; larger sizes are clamped).
+inline constexpr int kDefaultStatementPageSize = 50;
+inline constexpr int kMaxStatementPageSize = 500;
+inline constexpr int kDefaultSegmentPageSize = 100;
+inline constexpr int kMaxSegmentPageSize = 1000;
+// Field limits, each enforced with INVALID_ARGUMENT naming the number.
+inline constexpr size_t kMaxStatementIdBytes = 63;
+inline constexpr size_t kMaxTitleBytes = 500;
+inline constexpr size_t kMaxTargetLanguages = 100;
+inline constexpr size_t kMaxLabels = 32;
+inline constexpr size_t kMaxLabelBytes = 63;
+inline constexpr size_t kMaxRequestIdBytes = 64;
+inline constexpr size_t kMaxNoTranslateRanges = 1000;
+inline constexpr size_t kMaxNoteBytes = 1000;
+inline constexpr int kMaxReviewRounds = 3;
+
+class StatementCore {
+ public:
+  // None owned; all must outlive the core.
+  StatementCore(storage::Store* store, Clock* clock, RandomSource* random,
+                ImportLimits limits = {})
+      : store_(store), clock_(clock), random_(random), limits_(limits) {}
+
+  const ImportLimits& limits() const { return limits_; }
+
+  // Imports a new statement with its first revision, OPEN (DRAFT when
+  // params.draft). Admin or a coordinator covering every target language,
+  // else PERMISSION_DENIED. Errors: as ImportDocument; INVALID_ARGUMENT for
+  // a bad field or a request_id reused with another request; ALREADY_EXISTS
+  // if statement_id is taken. A retry with the same request_id returns the
+  // statement as it is now and writes nothing.
+  absl::StatusOr<Statement> CreateStatement(const Principal& caller,
+                                            CreateParams params);
+
+  // Readers: admin, service, or a role granted one of the target
+  // languages (PERMISSION_DENIED otherwise). NOT_FOUND if absent.
+  absl::StatusOr<Statement> GetStatement(const Principal& caller,
+                                         std::string_view statement_id) const;
+
+  // The statements the caller may read that match `query`, newest first
+  // (create time descending, then statement_id). INVALID_ARGUMENT for a
+  // negative page size, a bad filter or a page token that does not parse
+  // or belongs to another query.
+  absl::StatusOr<StatementPage> ListStatements(
+      const Principal& caller, const ListStatementsQuery& query, int page_size,
+      std::string_view page_token) const;
+
+  // Applies `update`. Admin or a coordinator covering the target languages
+  // before and after. NOT_FOUND; ABORTED if `expected_version` is stale;
+  // FAILED_PRECONDITION for an archived statement; INVALID_ARGUMENT for a
+  // bad value or an empty update.
+  absl::StatusOr<Statement> UpdateStatement(const Principal& caller,
+                                            std::string_view statement_id,
+                                            uint64_t expected_version,
+                                            const StatementUpdate& update);
+
+  // Imports a new text as the next revision and matches its segments to
+  // the current revision's. Same rights as UpdateStatement. Errors: as
+  // CreateStatement, plus NOT_FOUND, ABORTED (stale version) and
+  // FAILED_PRECONDITION (archived). A retry with the same request_id
+  // returns the revision the first call made.
+  absl::StatusOr<Revision> ReviseStatement(const Principal& caller,
+                                           ReviseParams params);
+
+  // DRAFT or CLOSED → OPEN; OPEN → CLOSED; anything but ARCHIVED →
+  // ARCHIVED. Same rights as UpdateStatement. NOT_FOUND; ABORTED (stale
+  // version); FAILED_PRECONDITION (ErrorInfo WRONG_STATE) otherwise.
+  absl::StatusOr<Statement> OpenStatement(const Principal& caller,
+                                          std::string_view statement_id,
+                                          uint64_t expected_version);
+  absl::StatusOr<Statement> CloseStatement(const Principal& caller,
+                                           std::string_view statement_id,
+                                           uint64_t expected_version);
+  absl::StatusOr<Statement> ArchiveStatement(const Principal& caller,
+                                             std::string_view statement_id,
+                                             uint64_t expected_version);
+
+  // One revision; `full` adds the source bytes and the skeleton. Readers
+  // as GetStatement. NOT_FOUND if the statement or revision is absent.
+  absl::StatusOr<Revision> GetRevision(const Principal& caller,
+                                       std::string_view statement_id,
+                                       int revision_number, bool full) const;
+
+  // Revisions oldest first, without source and skeleton.
+  absl::StatusOr<RevisionPage> ListRevisions(const Principal& caller,
+                                             std::string_view statement_id,
+                                             int page_size,
+                                             std::string_view page_token) const;
+
+  // One segment of a revision (`revision_number` 0: the current one).
+  // NOT_FOUND if the segment is not in that revision.
+  absl::StatusOr<SourceSegment> GetSourceSegment(const Principal& caller,
+                                                 std::string_view statement_id,
+                                                 std::string_view segment_id,
+                                                 int revision_number) const;
+
+  // A revision's segments in document order (`revision_number` 0: the
+  // current one), optionally only the translatable ones; total_size counts
+  // every matching segment across pages.
+  absl::StatusOr<SourceSegmentPage> ListSourceSegments(
+      const Principal& caller, std::string_view statement_id,
+      int revision_number, int page_size, std::string_view page_token,
+      bool translatable_only) const;
+
+  // For other services (no permission checks): the statement, NOT_FOUND if
+  // absent.
+  absl::StatusOr<Statement> LoadStatement(std::string_view statement_id) const;
+
+  // For assembly (no permission checks): a revision's document and segment
+  // ids (`revision_number` 0: the current one). NOT_FOUND if absent.
+  absl::StatusOr<RevisionDocument> LoadRevisionDocument(
+      std::string_view statement_id, int revision_number) const;
+
+ private:
+  struct Loaded;
+  absl::StatusOr<std::optional<Loaded>> Find(
+      std::string_view statement_id) const;
+  absl::StatusOr<Loaded> Load(std::string_view statement_id) const;
+  absl::StatusOr<Loaded> LoadReadable(const Principal& caller,
+                                      std::string_view statement_id) const;
+  absl::StatusOr<Revision> LoadRevision(const Loaded& s, int revision_number,
+                                        bool full) const;
+  absl::StatusOr<RevisionDocument> LoadDocument(uint64_t internal_id,
+                                                int revision_number) const;
+  absl::StatusOr<Statement> Transition(const Principal& caller,
+                                       std::string_view statement_id,
+                                       uint64_t expected_version,
+                                       StatementState to);
+  absl::StatusOr<Statement> CommitStatementChange(const Loaded& before,
+                                                  Statement after,
+                                                  std::string_view event,
+                                                  const Principal& caller);
+
+  storage::Store* store_;
+  Clock* clock_;
+  RandomSource* random_;
+  ImportLimits limits_;
+};
+
+}  // namespace tessera::statement
+
+#endif  // TESSERA_SERVICES_STATEMENT_STATEMENT_CORE_H_
