@@ -32,6 +32,7 @@ test: build
 bench: build
 	./$(BUILD_DIR)/tests/bench/tessera_bench
 	./$(BUILD_DIR)/tests/bench/tessera_import_bench
+	./$(BUILD_DIR)/tests/bench/tessera_segment_bench
 
 format:
 	find common text formats storage services server tests clients \

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_matchers.h"
+#include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -84,15 +85,35 @@ struct Score {
 // them as the rules improve; never lower them.
 const std::map<std::string, double>& GoldenFloors() {
   static const auto* floors = new std::map<std::string, double>{
-      {"am", 100.0}, {"ar", 20.0},  {"bg", 50.0},  {"da", 71.7},  {"de", 100.0},
-      {"el", 0.0},   {"en", 77.5},  {"es", 100.0}, {"fa", 100.0}, {"fr", 100.0},
-      {"hi", 100.0}, {"hy", 0.0},   {"it", 100.0}, {"ja", 100.0}, {"kk", 69.2},
-      {"mr", 100.0}, {"my", 100.0}, {"nl", 33.3},  {"pl", 100.0}, {"ru", 100.0},
-      {"sk", 20.0},  {"ur", 100.0}, {"zh", 50.0},
+      {"am", 100.0}, {"ar", 40.0},  {"bg", 100.0}, {"da", 100.0}, {"de", 100.0},
+      {"el", 100.0}, {"en", 97.9},  {"es", 100.0}, {"fa", 100.0}, {"fr", 100.0},
+      {"hi", 100.0}, {"hy", 100.0}, {"it", 100.0}, {"ja", 100.0}, {"kk", 100.0},
+      {"mr", 100.0}, {"my", 100.0}, {"nl", 100.0}, {"pl", 100.0}, {"ru", 100.0},
+      {"sk", 100.0}, {"ur", 100.0}, {"zh", 100.0},
   };
   return *floors;
 }
-constexpr double kMoreFloor = 76.1;
+constexpr double kMoreFloor = 100.0;
+
+// The cases the segmenter deliberately fails, with the reason. Any other
+// failure fails the test.
+const std::map<std::string, std::string>& KnownFailures() {
+  static const auto* known = new std::map<std::string, std::string>{
+      {"en-18",
+       "\"At 5 a.m. Mr. Smith\" must not break but \"at 6 P.M. Mr. Smith\" "
+       "must: nothing in the text tells them apart (pySBD fails it too)."},
+      {"ar-1",
+       "expects a break after a colon (\"سؤال وجواب: ماذا حدث\"); a "
+       "colon introduces what follows, in Arabic as in every language."},
+      {"ar-4",
+       "expects a break after a colon (\"الصنداي تايمز: رئيس الموساد\")."},
+      {"ar-5",
+       "expects breaks after the Arabic comma; on real text (the UDHR) that "
+       "cuts clauses such as \"لكل إنسان الحق،\" (\"Everyone is "
+       "entitled,\") off their sentence."},
+  };
+  return *known;
+}
 
 TEST(GoldenRulesTest, ScoresAtLeastTheFloors) {
   const std::vector<Case> cases = LoadCases();
@@ -100,6 +121,7 @@ TEST(GoldenRulesTest, ScoresAtLeastTheFloors) {
 
   std::map<std::string, std::map<std::string, Score>> scores;  // set -> lang
   std::vector<std::string> failures;
+  std::vector<std::string> unexpected;
   for (const Case& c : cases) {
     if (c.set != "golden" && c.set != "more" && c.set != "ps-readme") continue;
     ASSERT_OK_AND_ASSIGN(auto seg, Segmenter::ForLanguage(c.lang));
@@ -111,6 +133,7 @@ TEST(GoldenRulesTest, ScoresAtLeastTheFloors) {
     } else {
       failures.push_back(
           absl::StrCat(c.id, ": got [", absl::StrJoin(got, "] ["), "]"));
+      if (KnownFailures().count(c.id) == 0) unexpected.push_back(c.id);
     }
   }
 
@@ -127,9 +150,16 @@ TEST(GoldenRulesTest, ScoresAtLeastTheFloors) {
     std::printf("%-10s %-5s %3d/%-3d %7.1f%%\n", set.c_str(), "all", all.passed,
                 all.total, all.percent());
   }
+  std::printf("\nKnown failures:\n");
+  for (const auto& [id, why] : KnownFailures()) {
+    std::printf("  %-6s %s\n", id.c_str(), why.c_str());
+  }
   if (std::getenv("TESSERA_GOLDEN_VERBOSE") != nullptr) {
     for (const std::string& f : failures) std::printf("FAIL %s\n", f.c_str());
   }
+  EXPECT_THAT(unexpected, ::testing::IsEmpty())
+      << "cases failing that are not known failures (run with "
+         "TESSERA_GOLDEN_VERBOSE=1 to see what they got)";
 
   for (const auto& [lang, floor] : GoldenFloors()) {
     Score s = scores["golden"][lang];

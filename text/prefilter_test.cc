@@ -62,5 +62,57 @@ TEST(PrefilterTest, GivesUpWhenUnsure) {
   EXPECT_EQ(AnalyzePattern("").first, "");
 }
 
+TEST(PrefilterTest, LeadAndTheCharacterAfterIt) {
+  PatternEdges e = AnalyzePattern("\\s+\\p{Lu}");
+  EXPECT_EQ(e.lead, "[\\t\\n\\f\\r\\p{Z}]");
+  EXPECT_EQ(e.lead_min, 1);
+  EXPECT_EQ(e.after_lead, "[\\p{Lu}]");
+  e = AnalyzePattern("[\\x20\\x{A0}]{0,2}[\\d(]");
+  EXPECT_EQ(e.lead_min, 0);
+  EXPECT_EQ(e.after_lead, "[[\\p{Nd}]\\x{28}]");
+  // No certain atom after the first: nothing.
+  EXPECT_EQ(AnalyzePattern("\\s+(?:a|b)").after_lead, "");
+  EXPECT_EQ(AnalyzePattern("\\s+a?").after_lead, "");
+}
+
+TEST(PrefilterTest, TailThroughGroupsAlternationsAndLineStarts) {
+  // A list marker at the start of a line: the character before the letter
+  // is a space, a tab or a line break, or there is none.
+  PatternEdges e = AnalyzePattern("^[\\x20\\t]{0,4}[A-Za-z]\\.");
+  EXPECT_EQ(e.tail[0], "[\\x{2E}]");
+  EXPECT_FALSE(e.tail_at_start[0]);
+  EXPECT_EQ(e.tail[1], "[\\x{41}-\\x{5A}\\x{61}-\\x{7A}]");
+  EXPECT_FALSE(e.tail_at_start[1]);
+  ASSERT_FALSE(e.tail[2].empty());
+  EXPECT_TRUE(e.tail_at_start[2]);
+  // Alternatives ending differently: their union.
+  e = AnalyzePattern("(?:\\.\\.\\.|…)");
+  EXPECT_EQ(e.tail[0], "[[\\x{2E}][\\x{2026}]]");
+  EXPECT_EQ(e.tail[1], "");  // "…" alone is one character
+  EXPECT_TRUE(e.tail_at_start[1]);
+  // "(?:^|[\\s(])": a space, a bracket or a line start before the token.
+  e = AnalyzePattern("(?:^|[\\s(])\\p{Lu}\\.");
+  EXPECT_EQ(e.tail[1], "[\\p{Lu}]");
+  EXPECT_NE(e.tail[2].find("\\x{28}"), std::string::npos);
+  EXPECT_TRUE(e.tail_at_start[2]);
+  // Quantified groups and optional atoms at the end.
+  e = AnalyzePattern("a(?:bc){1,3}");
+  EXPECT_EQ(e.tail[0], "[\\x{63}]");
+  EXPECT_EQ(e.tail[1], "[\\x{62}]");
+  EXPECT_EQ(e.tail[2], "[[\\x{61}][\\x{63}]]");
+  EXPECT_EQ(AnalyzePattern("ab?").tail[0], "[[\\x{61}][\\x{62}]]");
+}
+
+TEST(PrefilterTest, TailGivesUpWhenUnsure) {
+  // Case-insensitive groups, back-references and quoting: unknown.
+  EXPECT_EQ(AnalyzePattern("a(?i:b)").tail[0], "");
+  EXPECT_EQ(AnalyzePattern("(a)\\1").tail[0], "");
+  EXPECT_EQ(AnalyzePattern("\\Qa.\\E").tail[0], "");
+  // Inline flags for the whole pattern.
+  EXPECT_EQ(AnalyzePattern("(?i)ab").tail[0], "");
+  // Zero-width assertions consume nothing.
+  EXPECT_EQ(AnalyzePattern("a\\b(?=x)").tail[0], "[\\x{61}]");
+}
+
 }  // namespace
 }  // namespace tessera::text::internal

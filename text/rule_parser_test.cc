@@ -108,6 +108,43 @@ TEST(RuleParserTest, ErrorsNameFileAndLine) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("f:1")));
 }
 
+TEST(RuleParserTest, ParsesTerminatorsQuotesEnumerationsAndAfterLists) {
+  ASSERT_OK_AND_ASSIGN(ParsedRuleSet set, ParseRuleSet("x", R"(
+terminators :،
+quotes «» „“ «»
+enumerations N. (a) N.
+words A U.S.
+words B How
+break @A @B
+nobreak @A \s
+)",
+                                                       Files({})));
+  EXPECT_EQ(set.terminators, ":،");
+  EXPECT_THAT(set.quote_pairs, ElementsAre("«»", "„“"));
+  EXPECT_THAT(set.enumerations, ElementsAre("N.", "(a)"));
+  ASSERT_EQ(set.rules.size(), 2u);
+  EXPECT_EQ(set.rules[0].list, "A");
+  EXPECT_EQ(set.rules[0].after_list, "B");
+  EXPECT_EQ(set.rules[0].after, "");
+  EXPECT_EQ(set.rules[1].after_list, "");
+  EXPECT_EQ(set.rules[1].after, "\\s");
+}
+
+TEST(RuleParserTest, RejectsBadQuotesEnumerationsAndAfterLists) {
+  const RuleFileResolver none = Files({});
+  EXPECT_THAT(ParseRuleSet("f", "quotes «»»", none),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("f:1: quotes pair '«»»'")));
+  EXPECT_THAT(ParseRuleSet("f", "enumerations N. x)", none),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("unknown enumeration style 'x)'")));
+  EXPECT_THAT(ParseRuleSet("f", "words A a.\nbreak @A @NOPE", none),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("f:2: word list 'NOPE' is never declared")));
+  EXPECT_THAT(ParseRuleSet("f", "terminators", none),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("f:1")));
+}
+
 TEST(RuleParserTest, AcceptsCrlfFiles) {
   ASSERT_OK_AND_ASSIGN(
       ParsedRuleSet set,

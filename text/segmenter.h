@@ -1,20 +1,27 @@
 // Sentence segmentation: ICU's sentence BreakIterator proposes boundaries,
 // and per-language exception rules veto or add them.
 //
-// The rules are data, in text/rules/<language>.rules (format in
-// text/rules/README.md), compiled into the library. Each rule is SRX-style:
-// break or nobreak, a `before` pattern the text must end with and an `after`
-// pattern it must continue with; the first rule that matches at a candidate
-// position decides, and ICU decides where none does. Whitespace is handled
-// explicitly: a single line break inside a paragraph never ends a sentence
-// on its own, a blank line always does, and NBSP after an abbreviation does
-// not.
+// The rules are data, in text/rules/<language>.rules (format and the whole
+// procedure in text/rules/README.md), compiled into the library. Each rule
+// is SRX-style: break or nobreak, a `before` pattern the text must end with
+// and an `after` pattern it must continue with; the first rule that matches
+// at a candidate position decides, and ICU decides where none does. Beyond
+// rules, the rule files declare quotation marks (a quotation that does not
+// end with its own terminator is part of the sentence around it) and inline
+// enumeration markers ("1. one 2. two"). Whitespace is handled explicitly: a
+// single line break inside a paragraph never ends a sentence on its own, a
+// blank line always does, and NBSP after an abbreviation does not.
+//
+// The text is read as UTF-8 in place. ICU can only end a sentence after a
+// run of terminators, so it is asked about the end of each run only, on a
+// small window, and its answers are remembered per window shape; the result
+// is the same as iterating ICU over the whole text.
 //
 // A Segmenter is immutable once built and safe to share between threads.
-// Split() borrows per-call scratch state (a cloned BreakIterator, regex
-// matchers and buffers) from a pool owned by the segmenter, so no iterator
-// is ever used by two threads at once and nothing is built per call once
-// the pool is warm.
+// Split() borrows per-call scratch state (a BreakIterator cloned from the
+// segmenter's prototype, regex matchers, buffers) from a pool owned by the
+// segmenter, so no iterator is ever used by two threads at once and nothing
+// is built per call once the pool is warm.
 #ifndef TESSERA_TEXT_SEGMENTER_H_
 #define TESSERA_TEXT_SEGMENTER_H_
 
@@ -28,14 +35,22 @@
 
 namespace tessera::text {
 
+class Segmenter;
+namespace internal {
+// Test hook, see text/internal/segmenter_testing.h.
+std::vector<size_t> SplitWithFullTextIcu(const Segmenter& segmenter,
+                                         std::string_view utf8);
+}  // namespace internal
+
 class Segmenter {
  public:
   // Returns the segmenter for a language tag (canonical, see
   // CanonicalizeLanguageTag). Rules are chosen by the primary language
   // subtag ("pt" for "pt-BR"); languages without a rule file get the common
-  // rules. Segmenters are built once per process, on first use (a few
-  // milliseconds), and shared read-only afterwards; a repeated lookup costs
-  // a hash-map probe.
+  // rules. Segmenters are built once per process, on first use (some tens
+  // of milliseconds: the rules' regular expressions are compiled, and ICU's
+  // terminators are probed once per ICU rule set), and shared read-only
+  // afterwards; a repeated lookup costs a hash-map probe.
   // Returns INVALID_ARGUMENT when the tag is not valid BCP 47, and INTERNAL
   // if a built-in rule file fails to compile (a build defect that the tests
   // catch).
@@ -70,8 +85,11 @@ class Segmenter {
   const std::string& rules_name() const;
 
  private:
+  friend std::vector<size_t> internal::SplitWithFullTextIcu(
+      const Segmenter& segmenter, std::string_view utf8);
   struct Impl;
   explicit Segmenter(std::unique_ptr<Impl> impl);
+  std::vector<size_t> SplitImpl(std::string_view utf8, bool full_icu) const;
   std::unique_ptr<Impl> impl_;
 };
 

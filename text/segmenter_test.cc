@@ -3,6 +3,7 @@
 #include <atomic>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -12,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/status_matchers.h"
+#include "common/strings.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "text/internal/rules_data.h"
@@ -424,6 +426,182 @@ TEST(SegmenterTest, ChineseAndJapanese) {
               ElementsAre("これはペンです。", "あれは何ですか？"));
 }
 
+TEST(SegmenterTest, InlineEnumerations) {
+  auto en = For("en");
+  EXPECT_THAT(Sentences(*en, "1.) The first item 2.) The second item"),
+              ElementsAre("1.) The first item", "2.) The second item"));
+  EXPECT_THAT(Sentences(*en, "a. The first item b. The second item"),
+              ElementsAre("a. The first item", "b. The second item"));
+  EXPECT_THAT(Sentences(*en, "We need: 1) bread 2) milk 3) eggs"),
+              ElementsAre("We need:", "1) bread", "2) milk", "3) eggs"));
+  // Not in sequence, or not starting a line or following a colon: no list.
+  EXPECT_THAT(Sentences(*en, "He won 1) race and lost 3) others."),
+              ElementsAre("He won 1) race and lost 3) others."));
+  EXPECT_THAT(Sentences(*en, "Add 1) salt 2) pepper."),
+              ElementsAre("Add 1) salt 2) pepper."));
+  // No space after the marker: "1.gelato, 2.carne" is not a list.
+  EXPECT_THAT(Sentences(*For("it"), "Ecco: 1.gelato, 2.carne, 3.riso."),
+              ElementsAre("Ecco: 1.gelato, 2.carne, 3.riso."));
+  // A date is not an enumeration: "1. 2. 2020".
+  EXPECT_THAT(Sentences(*For("de"), "Am 1. 2. 2020 kam er. Gut."),
+              ElementsAre("Am 1. 2. 2020 kam er.", "Gut."));
+}
+
+TEST(SegmenterTest, EmbeddedQuotationsAndBrackets) {
+  // A quotation that does not end with a terminator of its own is part of
+  // the sentence around it.
+  EXPECT_THAT(Sentences(*For("sk"),
+                        "„Prieskumy beriem na ľahkú váhu. V podstate ma to "
+                        "nezaujíma,“ reagoval Matovič. Potom odišiel."),
+              ElementsAre("„Prieskumy beriem na ľahkú váhu. V podstate ma to "
+                          "nezaujíma,“ reagoval Matovič.",
+                          "Potom odišiel."));
+  EXPECT_THAT(Sentences(*For("ru"),
+                        "«Куда ты? – спросила мама. – Завтра выходной». Он "
+                        "промолчал."),
+              ElementsAre("«Куда ты? – спросила мама. – Завтра выходной».",
+                          "Он промолчал."));
+  // One that ends with its own terminator may hold several sentences.
+  EXPECT_THAT(
+      Sentences(*For("fr"), "Il a dit : « C'est fini. On rentre. » Puis rien."),
+      ElementsAre("Il a dit : « C'est fini.", "On rentre. »", "Puis rien."));
+  // Brackets alike, and an omission mark is not an end.
+  EXPECT_THAT(
+      Sentences(*For("de"), "Er kam (siehe Nr. 5. Absatz) spät. Dann ging er."),
+      ElementsAre("Er kam (siehe Nr. 5. Absatz) spät.", "Dann ging er."));
+  EXPECT_THAT(
+      Sentences(*For("it"),
+                "\"Ei fu. Siccome immobile / [...]\" (Manzoni). Poi."),
+      ElementsAre("\"Ei fu. Siccome immobile / [...]\" (Manzoni).", "Poi."));
+  // A title in 《》 with a "！" inside.
+  EXPECT_THAT(Sentences(*For("zh"), "我们去看《摔跤吧！爸爸》好吗？好！"),
+              ElementsAre("我们去看《摔跤吧！爸爸》好吗？", "好！"));
+}
+
+TEST(SegmenterTest, OpeningBracketAfterTerminatorStartsNextSentence) {
+  // ICU counts "《" after "。”" as closing punctuation of the sentence
+  // before.
+  EXPECT_THAT(Sentences(*For("zh"), "他说：“完了。”《宣言》全文如下。"),
+              ElementsAre("他说：“完了。”", "《宣言》全文如下。"));
+  EXPECT_THAT(Sentences(*For("ja"), "次です。「はい。」これは本です。"),
+              ElementsAre("次です。", "「はい。」", "これは本です。"));
+  // A quoting particle keeps the quotation in its sentence.
+  EXPECT_THAT(Sentences(*For("ja"), "「そうですか。」と彼は言った。次。"),
+              ElementsAre("「そうですか。」と彼は言った。", "次。"));
+}
+
+TEST(SegmenterTest, AbbreviationsWrittenWithSpaces) {
+  EXPECT_THAT(Sentences(*For("es"), "Vive en los EE. UU. desde 2010. Bien."),
+              ElementsAre("Vive en los EE. UU. desde 2010.", "Bien."));
+  EXPECT_THAT(Sentences(*For("sk"), "Firma ABC s. r. o. zanikla. Koniec."),
+              ElementsAre("Firma ABC s. r. o. zanikla.", "Koniec."));
+  EXPECT_THAT(Sentences(*For("kk"), "Мысалы, т. б. (тағы басқа). Соңы."),
+              ElementsAre("Мысалы, т. б. (тағы басқа).", "Соңы."));
+}
+
+TEST(SegmenterTest, ProperNamesAfterAbbreviations) {
+  auto en = For("en");
+  EXPECT_THAT(Sentences(*en, "I work for the U.S. Government in Virginia."),
+              ElementsAre("I work for the U.S. Government in Virginia."));
+  EXPECT_THAT(Sentences(*en, "I live in the U.S. How about you?"),
+              ElementsAre("I live in the U.S.", "How about you?"));
+  EXPECT_THAT(Sentences(*en, "I visited the U.S.A. last year."),
+              ElementsAre("I visited the U.S.A. last year."));
+}
+
+TEST(SegmenterTest, EllipsesAndNumbers) {
+  auto en = For("en");
+  EXPECT_THAT(
+      Sentences(*en, "the thing is . . . I didn’t mean it. Next . . . . End."),
+      ElementsAre("the thing is . . . I didn’t mean it.", "Next . . . .",
+                  "End."));
+  EXPECT_THAT(Sentences(*en, "It was compounds. . . . The practice stayed."),
+              ElementsAre("It was compounds.", ". . . The practice stayed."));
+  EXPECT_THAT(Sentences(*For("nl"), "Het was raak. ...en toen barste het."),
+              ElementsAre("Het was raak.", "...en toen barste het."));
+  EXPECT_THAT(Sentences(*For("es"), "1 + 1 es 2. 2 + 2 es 4. El auto."),
+              ElementsAre("1 + 1 es 2.", "2 + 2 es 4.", "El auto."));
+  EXPECT_THAT(Sentences(*For("es"), "Compra: 1.Helado, 2.Carne. ¿Algo más?"),
+              ElementsAre("Compra: 1.Helado, 2.Carne.", "¿Algo más?"));
+  EXPECT_THAT(Sentences(*en, "Please turn to p. 55. Then read."),
+              ElementsAre("Please turn to p. 55.", "Then read."));
+}
+
+TEST(SegmenterTest, MoreLanguages) {
+  // Armenian: the colon typed for the full stop "։".
+  EXPECT_THAT(Sentences(*For("hy"), "Բարև Ձեզ: Իմ անունն Արմինե է:"),
+              ElementsAre("Բարև Ձեզ:", "Իմ անունն Արմինե է:"));
+  // Greek: a whole word before a period ends a sentence before lower case;
+  // an abbreviation does not.
+  EXPECT_THAT(Sentences(*For("el"), "Δεν ήρθε κανένας. το σπίτι ήταν άδειο."),
+              ElementsAre("Δεν ήρθε κανένας.", "το σπίτι ήταν άδειο."));
+  EXPECT_THAT(Sentences(*For("el"), "Βλ. σελ. 5 και π.χ. το σπίτι."),
+              ElementsAre("Βλ. σελ. 5 και π.χ. το σπίτι."));
+  // Kazakh: a question before a lower-case word ends, before a dash not.
+  EXPECT_THAT(Sentences(*For("kk"), "Кім? не? Бар? — деді."),
+              ElementsAre("Кім?", "не?", "Бар? — деді."));
+  // Initials before a surname in Cyrillic.
+  EXPECT_THAT(Sentences(*For("kk"), "Кезінде А. Фарахани келді."),
+              ElementsAre("Кезінде А. Фарахани келді."));
+  // Turkish ordinals; Slovak, Polish dates and Roman ordinals.
+  EXPECT_THAT(Sentences(*For("tr"), "1. Dünya Savaşı başladı. Toplam 25. Ali."),
+              ElementsAre("1. Dünya Savaşı başladı.", "Toplam 25.", "Ali."));
+  EXPECT_THAT(Sentences(*For("sk"), "Ide o príslušníkov XII. Pluku."),
+              ElementsAre("Ide o príslušníkov XII. Pluku."));
+  EXPECT_THAT(Sentences(*For("sk"), "Založená 7. Apríla 2020. Koniec."),
+              ElementsAre("Založená 7. Apríla 2020.", "Koniec."));
+  EXPECT_THAT(Sentences(*For("pl"), "W 1990 r. w Warszawie. XX w. był trudny."),
+              ElementsAre("W 1990 r. w Warszawie.", "XX w. był trudny."));
+  // Bulgarian and Ukrainian years, Danish ordinals before a month.
+  EXPECT_THAT(Sentences(*For("bg"), "Управлява 150 г. Саргон надделява."),
+              ElementsAre("Управлява 150 г. Саргон надделява."));
+  EXPECT_THAT(Sentences(*For("uk"), "Проф. Шевченко прийшов. Див. розд. 3."),
+              ElementsAre("Проф. Шевченко прийшов.", "Див. розд. 3."));
+  EXPECT_THAT(Sentences(*For("da"), "Den 1. Maj er fri. Skt. Hans er i juni."),
+              ElementsAre("Den 1. Maj er fri.", "Skt. Hans er i juni."));
+  // Devanagari, Bengali and Ethiopic titles; Devanagari has no capitals.
+  EXPECT_THAT(Sentences(*For("hi"), "डॉ. शर्मा आए। वे खुश थे।"),
+              ElementsAre("डॉ. शर्मा आए।", "वे खुश थे।"));
+  EXPECT_THAT(Sentences(*For("mr"), "सौ. कुलकर्णी आल्या. आज दसरा आहे."),
+              ElementsAre("सौ. कुलकर्णी आल्या.", "आज दसरा आहे."));
+  EXPECT_THAT(Sentences(*For("bn"), "ডা. রহমান এলেন। তিনি খুশি।"),
+              ElementsAre("ডা. রহমান এলেন।", "তিনি খুশি।"));
+  EXPECT_THAT(Sentences(*For("am"), "ዶ.ር አበበ መጣ። ምን አልክ?"),
+              ElementsAre("ዶ.ር አበበ መጣ።", "ምን አልክ?"));
+  // Arabic: bidi marks around an abbreviation's period; the colon and the
+  // comma do not end sentences.
+  EXPECT_THAT(Sentences(*For("ar"),
+                        "وقال د\u202a.\u202c ديفيد إنها مريضة، وقال: لا. ثم "
+                        "غادر."),
+              ElementsAre("وقال د\u202a.\u202c ديفيد إنها مريضة، وقال: لا.",
+                          "ثم غادر."));
+}
+
+TEST(SegmenterTest, ArbitraryBytesKeepTheContract) {
+  // Ill-formed UTF-8, control characters and every rule family's trigger
+  // characters, at random: offsets ascend, end at the size, and cover the
+  // text (Pieces checks all three).
+  std::mt19937 rng(42);
+  const std::string alphabet =
+      ". ! ? … : ; , ( ) [ ] \" « » „ “ ” ' \n \r \t 1 2 a b A B "
+      "\xC2\xA0 \xE2\x80\xAF \xE3\x80\x82 \xEF\xBC\x9F \xE2\x80\xA2 "
+      "\x80 \xC3 \xE2\x80 \xF0\x9F \xFF";
+  const std::vector<std::string> pieces = absl::StrSplit(alphabet, ' ');
+  std::uniform_int_distribution<size_t> pick(0, pieces.size() - 1);
+  std::uniform_int_distribution<int> len(1, 80);
+  for (const char* lang : {"en", "fr", "de", "ru", "ja", "hy", "ar", "el"}) {
+    auto seg = For(lang);
+    for (int i = 0; i < 300; ++i) {
+      std::string text;
+      for (int k = len(rng); k > 0; --k) {
+        text += pieces[pick(rng)];
+        if (k % 3 == 0) text += ' ';
+      }
+      Pieces(*seg, text);
+    }
+  }
+}
+
 // --- Rule engine (custom rules) ---------------------------------------------
 
 TEST(SegmenterRulesTest, NobreakVetoesAndFirstMatchWins) {
@@ -477,6 +655,47 @@ break \s §
               ElementsAre("Intro", "§ One", "§ Two"));
 }
 
+TEST(SegmenterRulesTest, AfterListsAndExtraTerminators) {
+  ASSERT_OK_AND_ASSIGN(auto seg, Segmenter::Create(R"(
+terminators :
+words PREFIX Gen.
+words STARTERS It
+break @PREFIX @STARTERS
+nobreak @PREFIX \s
+break [a-z]: \s+\p{Lu}
+)",
+                                                   "en"));
+  EXPECT_THAT(Sentences(*seg, "Ask Gen. Lee. Ask Gen. It works."),
+              ElementsAre("Ask Gen. Lee.", "Ask Gen.", "It works."));
+  EXPECT_THAT(Sentences(*seg, "Note: Then more. Time 10:30 Ok."),
+              ElementsAre("Note:", "Then more.", "Time 10:30 Ok."));
+}
+
+TEST(SegmenterRulesTest, WordListsIgnoreFormatCharactersAndJoinSpacedParts) {
+  ASSERT_OK_AND_ASSIGN(auto seg, Segmenter::Create(R"(
+iwords ABBR z.b. dr.
+nobreak @ABBR \s
+)",
+                                                   "de"));
+  EXPECT_THAT(Sentences(*seg, "Obst, z. B. Äpfel. Dr\u200e. Weber kam."),
+              ElementsAre("Obst, z. B. Äpfel.", "Dr\u200e. Weber kam."));
+}
+
+TEST(SegmenterRulesTest, QuotesAndEnumerationsAreDirectives) {
+  // Without the directives, ICU's breaks stand.
+  ASSERT_OK_AND_ASSIGN(auto plain, Segmenter::Create("", "en"));
+  EXPECT_THAT(Sentences(*plain, "He said «Stop. Now,» and left."),
+              ElementsAre("He said «Stop.", "Now,» and left."));
+  EXPECT_THAT(Sentences(*plain, "1. One 2. Two"),
+              ElementsAre("1.", "One 2.", "Two"));
+  ASSERT_OK_AND_ASSIGN(auto seg,
+                       Segmenter::Create("quotes «»\nenumerations N.", "en"));
+  EXPECT_THAT(Sentences(*seg, "He said «Stop. Now,» and left."),
+              ElementsAre("He said «Stop. Now,» and left."));
+  EXPECT_THAT(Sentences(*seg, "1. One 2. Two"),
+              ElementsAre("1. One", "2. Two"));
+}
+
 TEST(SegmenterRulesTest, IncludeBuiltInFile) {
   ASSERT_OK_AND_ASSIGN(auto seg, Segmenter::Create("include en", "en"));
   EXPECT_THAT(Sentences(*seg, "Mr. Smith came."),
@@ -519,12 +738,16 @@ TEST(SegmenterRegistryTest, CachedAndSharedPerLanguage) {
 TEST(SegmenterRegistryTest, EveryBuiltInRuleFileCompiles) {
   const std::vector<std::string_view> names = internal::BuiltinRuleFileNames();
   EXPECT_THAT(names, Contains("common"));
-  for (const char* lang : {"en", "fr", "de", "es", "it", "pt", "nl", "ru"}) {
+  for (const char* lang :
+       {"en", "fr", "de", "es", "it", "pt", "nl", "ru", "uk",
+        "bg", "pl", "sk", "da", "tr", "el", "ar", "fa", "ur",
+        "hy", "hi", "mr", "bn", "zh", "ja", "am", "my", "kk"}) {
     EXPECT_THAT(names, Contains(lang));
   }
   for (std::string_view name : names) {
-    if (name == "common") {
-      EXPECT_OK(Segmenter::Create("include common", "en"));
+    // "common" and the fragments ("_cyrillic") are only included.
+    if (name == "common" || name[0] == '_') {
+      EXPECT_OK(Segmenter::Create(StrCat("include ", name), "en")) << name;
       continue;
     }
     ASSERT_OK_AND_ASSIGN(auto seg, Segmenter::ForLanguage(name));

@@ -1,5 +1,6 @@
 #include "text/internal/prefilter.h"
 
+#include <cctype>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -379,10 +380,374 @@ bool Tokenize(const std::string& re, std::vector<Token>* out) {
   return true;
 }
 
+// --- The last characters of a match ----------------------------------------
+//
+// The pattern is parsed into a small tree (atoms, sequences, alternations,
+// `^`, zero-width assertions, quantifiers), and for each node the possible
+// endings of its matches are listed as sequences of character sets, last
+// first, at most kTail long. A sequence shorter than kTail is "open": it is
+// the node's whole match, and what comes before the node continues it.
+
+constexpr int kTail = PatternEdges::kTail;
+constexpr int kMaxEndings = 48;
+const char kLineStart[] = "[\\x{A}-\\x{D}\\x{85}\\x{2028}\\x{2029}]";
+
+struct Node {
+  enum Type { kAtom, kSeq, kAlt, kLineStart, kEmpty, kUnknown } type = kEmpty;
+  std::string set;  // kAtom: UnicodeSet pattern; empty: any character
+  std::vector<Node> children;
+  int min = 1;
+  int max = 1;  // -1: unbounded
+};
+
+struct Ending {
+  std::vector<std::string> sets;  // last first; "" is any character
+  bool open = true;               // the node's whole match (shorter than kTail)
+  bool anchored = false;          // open, and the match starts at `^`
+};
+
+class TreeParser {
+ public:
+  explicit TreeParser(const std::string& re) : re_(re) {}
+
+  bool Parse(Node* out) {
+    if (!ParseAlt(out, 0)) return false;
+    return i_ == re_.size();
+  }
+
+ private:
+  bool ParseAlt(Node* out, int depth) {
+    if (depth > 16) return false;
+    Node alt;
+    alt.type = Node::kAlt;
+    for (;;) {
+      Node seq;
+      seq.type = Node::kSeq;
+      if (!ParseSeq(&seq, depth)) return false;
+      alt.children.push_back(std::move(seq));
+      if (i_ < re_.size() && re_[i_] == '|') {
+        ++i_;
+        continue;
+      }
+      break;
+    }
+    *out =
+        alt.children.size() == 1 ? std::move(alt.children[0]) : std::move(alt);
+    return true;
+  }
+
+  bool ParseSeq(Node* seq, int depth) {
+    while (i_ < re_.size() && re_[i_] != '|' && re_[i_] != ')') {
+      Node item;
+      const char c = re_[i_];
+      if (c == '(') {
+        if (!ParseGroup(&item, depth)) return false;
+      } else if (c == '[') {
+        Token t = ReadClass(re_, &i_);
+        item.type = Node::kAtom;
+        item.set = t.kind == Kind::kAtom ? t.set : "";
+      } else if (c == '\\') {
+        Escape e = ReadEscape(re_, &i_);
+        if (e.give_up) return false;
+        if (e.kind == Kind::kAtom) {
+          item.type = Node::kAtom;
+          item.set = e.set;
+        } else if (e.kind == Kind::kZeroWidth) {
+          item.type = re_[i_ - 1] == 'A' ? Node::kLineStart : Node::kEmpty;
+        } else {
+          item.type = Node::kUnknown;
+        }
+      } else if (c == '^') {
+        item.type = Node::kLineStart;
+        ++i_;
+      } else if (c == '$') {
+        item.type = Node::kEmpty;
+        ++i_;
+      } else if (c == '.') {
+        item.type = Node::kAtom;  // any character
+        ++i_;
+      } else if (c == '?' || c == '*' || c == '+' || c == '{') {
+        return false;
+      } else {
+        item.type = Node::kAtom;
+        item.set = CharSet(DecodeUtf8(re_, &i_));
+      }
+      if (!ParseQuantifier(&item)) return false;
+      seq->children.push_back(std::move(item));
+    }
+    return true;
+  }
+
+  bool ParseGroup(Node* out, int depth) {
+    ++i_;  // '('
+    bool zero_width = false;
+    if (i_ < re_.size() && re_[i_] == '?') {
+      const std::string_view rest = std::string_view(re_).substr(i_ + 1);
+      if (!rest.empty() && rest[0] == ':') {
+        i_ += 2;
+      } else if (!rest.empty() && (rest[0] == '=' || rest[0] == '!')) {
+        i_ += 2;
+        zero_width = true;
+      } else if (rest.size() > 1 && rest[0] == '<' &&
+                 (rest[1] == '=' || rest[1] == '!')) {
+        i_ += 3;
+        zero_width = true;
+      } else if (!rest.empty() && rest[0] == '>') {
+        i_ += 2;
+      } else {
+        // Flags for the group, "(?i:": what it matches is unknown here.
+        size_t k = 0;
+        while (k < rest.size() &&
+               (std::isalpha(static_cast<unsigned char>(rest[k])) ||
+                rest[k] == '-')) {
+          ++k;
+        }
+        if (k == 0 || k >= rest.size() || rest[k] != ':') return false;
+        i_ += k + 2;
+        Node inner;
+        if (!ParseAlt(&inner, depth + 1)) return false;
+        if (i_ >= re_.size() || re_[i_] != ')') return false;
+        ++i_;
+        out->type = Node::kUnknown;
+        return true;
+      }
+    }
+    Node inner;
+    if (!ParseAlt(&inner, depth + 1)) return false;
+    if (i_ >= re_.size() || re_[i_] != ')') return false;
+    ++i_;
+    if (zero_width) {
+      out->type = Node::kEmpty;
+    } else {
+      *out = std::move(inner);
+      // A quantifier applies to the group as a whole.
+      if (out->min != 1 || out->max != 1) {
+        Node wrap;
+        wrap.type = Node::kSeq;
+        wrap.children.push_back(std::move(*out));
+        *out = std::move(wrap);
+      }
+    }
+    return true;
+  }
+
+  bool ParseQuantifier(Node* item) {
+    if (i_ >= re_.size()) return true;
+    const char q = re_[i_];
+    int min = 1, max = 1;
+    if (q == '?' || q == '*' || q == '+') {
+      min = q == '+' ? 1 : 0;
+      max = q == '?' ? 1 : -1;
+      ++i_;
+    } else if (q == '{') {
+      const size_t close = re_.find('}', i_);
+      if (close == std::string::npos) return false;
+      const std::string body = re_.substr(i_ + 1, close - i_ - 1);
+      const size_t comma = body.find(',');
+      auto number = [](const std::string& d, int* v) {
+        if (d.empty() || d.size() > 4) return false;
+        *v = 0;
+        for (char ch : d) {
+          if (ch < '0' || ch > '9') return false;
+          *v = *v * 10 + (ch - '0');
+        }
+        return true;
+      };
+      if (comma == std::string::npos) {
+        if (!number(body, &min)) return false;
+        max = min;
+      } else {
+        if (!number(body.substr(0, comma), &min)) return false;
+        const std::string hi = body.substr(comma + 1);
+        if (hi.empty()) {
+          max = -1;
+        } else if (!number(hi, &max) || max < min) {
+          return false;
+        }
+      }
+      i_ = close + 1;
+    } else {
+      return true;
+    }
+    if (i_ < re_.size() && (re_[i_] == '?' || re_[i_] == '+')) ++i_;
+    if (item->type == Node::kLineStart || item->type == Node::kEmpty) {
+      item->type = Node::kEmpty;  // a quantified assertion: nothing certain
+      return true;
+    }
+    if (item->min != 1 || item->max != 1) {
+      Node wrap;
+      wrap.type = Node::kSeq;
+      wrap.children.push_back(std::move(*item));
+      *item = std::move(wrap);
+    }
+    item->min = min;
+    item->max = max;
+    return true;
+  }
+
+  const std::string& re_;
+  size_t i_ = 0;
+};
+
+std::string Union(const std::string& a, const std::string& b) {
+  if (a.empty() || b.empty()) return "";  // any character
+  if (a.find(b) != std::string::npos) return a;
+  if (b.find(a) != std::string::npos) return b;
+  return absl::StrCat("[", a, b, "]");
+}
+
+// Collapses many endings into one, position by position.
+std::vector<Ending> Merge(const std::vector<Ending>& endings) {
+  Ending merged;
+  merged.open = false;
+  for (int k = 0; k < kTail; ++k) {
+    std::string set;
+    bool first = true;
+    for (const Ending& e : endings) {
+      std::string here;
+      if (k < static_cast<int>(e.sets.size())) {
+        here = e.sets[k];
+      } else if (e.anchored && k == static_cast<int>(e.sets.size())) {
+        here = kLineStart;
+      } else {
+        here = "";
+      }
+      set = first ? here : Union(set, here);
+      first = false;
+    }
+    merged.sets.push_back(set);
+  }
+  return {merged};
+}
+
+std::vector<Ending> Endings(const Node& node);
+
+// The endings of `node` repeated exactly `times` times.
+std::vector<Ending> Repeated(const Node& node, int times);
+
+// `before` then `after`: the endings of the concatenation.
+std::vector<Ending> Concat(const std::vector<Ending>& before,
+                           const std::vector<Ending>& after) {
+  std::vector<Ending> out;
+  for (const Ending& b : after) {
+    if (!b.open || b.anchored) {
+      out.push_back(b);
+      continue;
+    }
+    for (const Ending& a : before) {
+      Ending e;
+      e.sets = b.sets;
+      for (const std::string& s : a.sets) {
+        if (static_cast<int>(e.sets.size()) == kTail) break;
+        e.sets.push_back(s);
+      }
+      e.open = a.open && static_cast<int>(e.sets.size()) < kTail;
+      e.anchored = e.open && a.anchored;
+      out.push_back(std::move(e));
+    }
+  }
+  if (out.size() > kMaxEndings) return Merge(out);
+  return out;
+}
+
+std::vector<Ending> Once(const Node& node) {
+  switch (node.type) {
+    case Node::kAtom: {
+      Ending e;
+      e.sets.push_back(node.set);
+      e.open = kTail > 1;
+      return {e};
+    }
+    case Node::kLineStart: {
+      Ending e;
+      e.anchored = true;
+      return {e};
+    }
+    case Node::kEmpty:
+      return {Ending()};
+    case Node::kUnknown: {
+      Ending e;
+      e.sets.assign(kTail, "");
+      e.open = false;
+      return {e};
+    }
+    case Node::kSeq: {
+      std::vector<Ending> out = {Ending()};
+      for (const Node& child : node.children) out = Concat(out, Endings(child));
+      return out;
+    }
+    case Node::kAlt: {
+      std::vector<Ending> out;
+      for (const Node& child : node.children) {
+        for (Ending& e : Endings(child)) out.push_back(std::move(e));
+      }
+      if (out.size() > kMaxEndings) return Merge(out);
+      return out;
+    }
+  }
+  return {};
+}
+
+std::vector<Ending> Repeated(const Node& node, int times) {
+  std::vector<Ending> out = {Ending()};
+  const std::vector<Ending> once = Once(node);
+  for (int r = 0; r < times; ++r) out = Concat(out, once);
+  return out;
+}
+
+std::vector<Ending> Endings(const Node& node) {
+  if (node.min == 1 && node.max == 1) return Once(node);
+  // The ending depends on the last kTail repetitions only; any count above
+  // kTail is covered by kTail repetitions after something unknown.
+  Ending unknown;
+  unknown.sets.assign(kTail, "");
+  unknown.open = false;
+  const int hi = node.max < 0 ? kTail + 1 : std::min(node.max, kTail + 1);
+  std::vector<Ending> out;
+  for (int r = std::min(node.min, kTail + 1); r <= hi; ++r) {
+    std::vector<Ending> part = r <= kTail
+                                   ? Repeated(node, r)
+                                   : Concat({unknown}, Repeated(node, kTail));
+    for (Ending& e : part) out.push_back(std::move(e));
+  }
+  if (out.size() > kMaxEndings) return Merge(out);
+  return out;
+}
+
+void AnalyzeTail(const std::string& regex, PatternEdges* edges) {
+  Node root;
+  TreeParser parser(regex);
+  if (!parser.Parse(&root)) return;
+  const std::vector<Ending> endings = Endings(root);
+  if (endings.empty()) return;
+  for (int k = 0; k < kTail; ++k) {
+    std::string set;
+    bool at_start = false;
+    bool first = true;
+    for (const Ending& e : endings) {
+      std::string here;
+      if (k < static_cast<int>(e.sets.size())) {
+        here = e.sets[k];
+      } else if (e.anchored && k == static_cast<int>(e.sets.size())) {
+        here = kLineStart;
+        at_start = true;
+      } else {
+        here = "";
+        at_start = true;
+      }
+      set = first ? here : Union(set, here);
+      first = false;
+    }
+    edges->tail[k] = set;
+    edges->tail_at_start[k] = at_start;
+  }
+}
+
 }  // namespace
 
 PatternEdges AnalyzePattern(const std::string& regex) {
   PatternEdges edges;
+  AnalyzeTail(regex, &edges);
   std::vector<Token> tokens;
   if (!Tokenize(regex, &tokens)) return edges;
 
@@ -394,6 +759,18 @@ PatternEdges AnalyzePattern(const std::string& regex) {
   if (first < tokens.size() && tokens[first].kind == Kind::kAtom &&
       tokens[first].min >= 1) {
     edges.first = tokens[first].set;
+  }
+  if (first < tokens.size() && tokens[first].kind == Kind::kAtom) {
+    size_t next = first + 1;
+    while (next < tokens.size() && tokens[next].kind == Kind::kZeroWidth) {
+      ++next;
+    }
+    if (next < tokens.size() && tokens[next].kind == Kind::kAtom &&
+        tokens[next].min >= 1) {
+      edges.lead = tokens[first].set;
+      edges.lead_min = tokens[first].min;
+      edges.after_lead = tokens[next].set;
+    }
   }
 
   size_t last = tokens.size();

@@ -11,9 +11,9 @@
 // calling the regex engine.
 //
 // The derivation is conservative: a class is returned only when the pattern
-// certainly requires it; anything unusual (groups at the edge, alternation
-// at the top level, inline flags, optional atoms) gives no class, which
-// only costs speed, never correctness.
+// certainly requires it; anything unusual (inline flags, back-references,
+// optional atoms at the edge) gives no class, which only costs speed, never
+// correctness.
 #ifndef TESSERA_TEXT_INTERNAL_PREFILTER_H_
 #define TESSERA_TEXT_INTERNAL_PREFILTER_H_
 
@@ -27,6 +27,24 @@ struct PatternEdges {
   std::string first;        // the first character a match starts with
   std::string last;         // the last character a match ends with
   std::string before_last;  // the character before that
+  // The first atom, even when optional or repeated (`\s+`, `[\x20]{0,2}`),
+  // with its minimum count, and the atom after it when that one is
+  // certain: a match starts with at least `lead_min` characters of `lead`
+  // and then, once the run of `lead` characters ends, one of `after_lead`
+  // (when the two sets are disjoint, which the caller checks).
+  std::string lead;
+  int lead_min = 0;
+  std::string after_lead;
+  // The characters a match can end with, last first (tail[0] is the
+  // character right before the end), through groups, alternations,
+  // quantifiers and `^`: every match ends with a character of tail[0]
+  // preceded by one of tail[1] and so on. An empty pattern means "any
+  // character". tail_at_start[k] is true when the k-th character back may
+  // also lie before the start of the text (a match anchored with `^`, or
+  // shorter than k + 1 characters).
+  static constexpr int kTail = 3;
+  std::string tail[kTail];
+  bool tail_at_start[kTail] = {true, true, true};
 };
 
 // Analyses an ICU regular expression (as written in a rule file).

@@ -50,6 +50,28 @@ class Parser {
       } else if (d == "closers") {
         if (f.size() != 2) return Error(origin, "closers takes one field");
         absl::StrAppend(&set_.closers, f[1]);
+      } else if (d == "terminators") {
+        if (f.size() != 2) return Error(origin, "terminators takes one field");
+        absl::StrAppend(&set_.terminators, f[1]);
+      } else if (d == "quotes") {
+        if (f.size() < 2) return Error(origin, "quotes needs pairs");
+        for (size_t k = 1; k < f.size(); ++k) {
+          if (CodePoints(f[k]) != 2) {
+            return Error(origin, absl::StrCat("quotes pair '", f[k],
+                                              "' must be two characters, open "
+                                              "and close"));
+          }
+          AddUnique(&set_.quote_pairs, f[k]);
+        }
+      } else if (d == "enumerations") {
+        if (f.size() < 2) return Error(origin, "enumerations needs styles");
+        for (size_t k = 1; k < f.size(); ++k) {
+          if (!IsEnumerationStyle(std::string_view(f[k].data(), f[k].size()))) {
+            return Error(
+                origin, absl::StrCat("unknown enumeration style '", f[k], "'"));
+          }
+          AddUnique(&set_.enumerations, f[k]);
+        }
       } else if (d == "candidates") {
         if (f.size() != 2) {
           return Error(origin, "candidates takes one pattern (no spaces)");
@@ -71,7 +93,15 @@ class Parser {
         } else if (f[1] != "*") {
           rule.before = std::string(f[1]);
         }
-        if (f.size() == 3 && f[2] != "*") rule.after = std::string(f[2]);
+        if (f.size() == 3 && f[2][0] == '@') {
+          rule.after_list = std::string(f[2].substr(1));
+          if (rule.after_list.empty()) {
+            return Error(origin, "'@' needs a list name");
+          }
+          referenced_.emplace(rule.after_list, origin);
+        } else if (f.size() == 3 && f[2] != "*") {
+          rule.after = std::string(f[2]);
+        }
         set_.rules.push_back(std::move(rule));
       } else {
         return Error(origin, absl::StrCat("unknown directive '", d, "'"));
@@ -92,6 +122,19 @@ class Parser {
   }
 
  private:
+  static int CodePoints(absl::string_view s) {
+    int n = 0;
+    for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+  }
+
+  static void AddUnique(std::vector<std::string>* v, absl::string_view s) {
+    for (const std::string& e : *v) {
+      if (e == s) return;
+    }
+    v->emplace_back(s);
+  }
+
   static absl::Status Error(absl::string_view origin, absl::string_view what) {
     return absl::InvalidArgumentError(absl::StrCat(origin, ": ", what));
   }
@@ -138,6 +181,14 @@ class Parser {
 };
 
 }  // namespace
+
+bool IsEnumerationStyle(std::string_view style) {
+  for (std::string_view s : {"N.", "N)", "N.)", "(N)", "a.", "a)", "a.)", "(a)",
+                             "A.", "A)", "A.)", "(A)"}) {
+    if (s == style) return true;
+  }
+  return false;
+}
 
 absl::StatusOr<ParsedRuleSet> ParseRuleSet(std::string_view name,
                                            std::string_view text,

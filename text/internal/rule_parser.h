@@ -26,8 +26,11 @@ struct ParsedRule {
   // Name of a word list when the before field was `@LIST`.
   std::string list;
   // Regular expression the text from the candidate position on must start
-  // with; empty means "anything".
+  // with; empty means "anything". Unused when `after_list` is set.
   std::string after;
+  // Name of a word list when the after field was `@LIST`: the word after
+  // the candidate must be in it.
+  std::string after_list;
   // "file:line", for error messages.
   std::string origin;
 };
@@ -50,7 +53,18 @@ struct ParsedRuleSet {
   std::vector<ParsedPattern> candidates;
   std::string spaced_closers;  // UTF-8
   std::string closers;         // UTF-8
+  std::string terminators;     // UTF-8
+  // `quotes` pairs, each the UTF-8 of exactly two code points (open,
+  // close), in declaration order, without duplicates.
+  std::vector<std::string> quote_pairs;
+  // `enumerations` styles such as "N." or "(a)", without duplicates.
+  std::vector<std::string> enumerations;
 };
+
+// The marker styles an `enumerations` line may name: a decimal number (N),
+// a lower-case (a) or an upper-case (A) Latin letter, written with a
+// period, a parenthesis, both, or between parentheses.
+bool IsEnumerationStyle(std::string_view style);
 
 // Returns the text of the rule file called `name`, or nullopt.
 using RuleFileResolver =
@@ -60,8 +74,9 @@ using RuleFileResolver =
 // `include` lines through `resolve`. Each file is included at most once.
 // Returns INVALID_ARGUMENT naming file and line for a malformed line, an
 // unknown directive, an include that cannot be resolved or is circular, a
-// reference to a list that is never declared, or a list declared both
-// case-sensitive and case-insensitive.
+// reference to a list that is never declared, a list declared both
+// case-sensitive and case-insensitive, a `quotes` pair that is not two
+// characters, or an unknown `enumerations` style.
 absl::StatusOr<ParsedRuleSet> ParseRuleSet(std::string_view name,
                                            std::string_view text,
                                            const RuleFileResolver& resolve);
