@@ -24,6 +24,8 @@
 #include "services/identity/identity_service.h"
 #include "services/statement/statement_core.h"
 #include "services/statement/statement_service.h"
+#include "services/translation/translation_core.h"
+#include "services/translation/translation_service.h"
 #include "storage/store.h"
 
 namespace tessera {
@@ -176,8 +178,14 @@ class TesseradImpl final : public Tesserad {
         store_.get(), options_.clock, options_.random, limits);
     statement_service_ = std::make_unique<statement::StatementServiceImpl>(
         statements_.get(), &env_);
+    translations_ = std::make_unique<translation::TranslationCore>(
+        store_.get(), statements_.get(), options_.clock);
+    translation_service_ =
+        std::make_unique<translation::TranslationServiceImpl>(
+            translations_.get(), &env_);
     service_names_ = {v1::IdentityService::service_full_name(),
-                      v1::StatementService::service_full_name()};
+                      v1::StatementService::service_full_name(),
+                      v1::TranslationService::service_full_name()};
     RETURN_IF_ERROR(CheckPolicyCoverage(service_names_));
 
     grpc::EnableDefaultHealthCheckService(true);
@@ -204,11 +212,14 @@ class TesseradImpl final : public Tesserad {
         grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 100);
     builder.RegisterService(identity_service_.get());
     builder.RegisterService(statement_service_.get());
+    builder.RegisterService(translation_service_.get());
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
       return absl::UnavailableError(
           StrCat("cannot listen on ", options_.listen));
     }
+    // Carries translations over to new source revisions in the background.
+    translations_->Start();
     server_->GetHealthCheckService()->SetServingStatus(true);
     return absl::OkStatus();
   }
@@ -247,6 +258,9 @@ class TesseradImpl final : public Tesserad {
     }
     // Handlers are done; let queued work finish, then close the store.
     workers_.reset();
+    if (translations_ != nullptr) translations_->Stop();
+    translation_service_.reset();
+    translations_.reset();
     statement_service_.reset();
     identity_service_.reset();
     statements_.reset();
@@ -272,6 +286,8 @@ class TesseradImpl final : public Tesserad {
   std::unique_ptr<identity::IdentityServiceImpl> identity_service_;
   std::unique_ptr<statement::StatementCore> statements_;
   std::unique_ptr<statement::StatementServiceImpl> statement_service_;
+  std::unique_ptr<translation::TranslationCore> translations_;
+  std::unique_ptr<translation::TranslationServiceImpl> translation_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::string first_start_admin_token_;

@@ -14,6 +14,11 @@ std::vector<MethodPolicy>* BuildTable() {
   const std::vector<Role> kCoordinators = {Role::kCoordinator};
   const std::vector<Role> kReaders = {Role::kCoordinator, Role::kTranslator,
                                       Role::kReviewer, Role::kService};
+  const std::vector<Role> kTranslators = {Role::kCoordinator,
+                                          Role::kTranslator};
+  const std::vector<Role> kReviewers = {Role::kCoordinator, Role::kReviewer};
+  const std::vector<Role> kCommenters = {Role::kCoordinator, Role::kTranslator,
+                                         Role::kReviewer};
   auto* t = new std::vector<MethodPolicy>{
       // IdentityService. Token calls are open to every user because the
       // core limits non-admins to their own tokens.
@@ -39,6 +44,18 @@ std::vector<MethodPolicy>* BuildTable() {
       {"/tessera.v1.StatementService/ListRevisions", false, kReaders},
       {"/tessera.v1.StatementService/GetSourceSegment", false, kReaders},
       {"/tessera.v1.StatementService/ListSourceSegments", false, kReaders},
+      // TranslationService. The core then checks the caller's grants
+      // against the segment's language, and four eyes.
+      {"/tessera.v1.TranslationService/ListSegments", false, kReaders},
+      {"/tessera.v1.TranslationService/GetSegment", false, kReaders},
+      {"/tessera.v1.TranslationService/GetHistory", false, kReaders},
+      {"/tessera.v1.TranslationService/ListComments", false, kReaders},
+      {"/tessera.v1.TranslationService/SaveDraft", false, kTranslators},
+      {"/tessera.v1.TranslationService/Submit", false, kTranslators},
+      {"/tessera.v1.TranslationService/Approve", false, kReviewers},
+      {"/tessera.v1.TranslationService/Reject", false, kReviewers},
+      {"/tessera.v1.TranslationService/Reopen", false, kCoordinators},
+      {"/tessera.v1.TranslationService/AddComment", false, kCommenters},
   };
   return t;
 }

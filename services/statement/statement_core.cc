@@ -1299,6 +1299,13 @@ absl::StatusOr<Statement> StatementCore::LoadStatement(
   return l.statement;
 }
 
+absl::StatusOr<std::pair<Statement, uint64_t>>
+StatementCore::LoadStatementWithInternalId(
+    std::string_view statement_id) const {
+  ASSIGN_OR_RETURN(Loaded l, Load(statement_id));
+  return std::make_pair(std::move(l.statement), l.internal_id);
+}
+
 namespace {
 
 // Every write of one revision: record, raw bytes, document, segments and

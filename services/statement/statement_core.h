@@ -27,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -386,6 +387,12 @@ class StatementCore {
   // For other services (no permission checks): the statement, NOT_FOUND if
   // absent.
   absl::StatusOr<Statement> LoadStatement(std::string_view statement_id) const;
+
+  // For services whose keys start with the statement (no permission
+  // checks): the statement and the internal id that prefixes its keys,
+  // stable for the statement's life. NOT_FOUND if absent.
+  absl::StatusOr<std::pair<Statement, uint64_t>> LoadStatementWithInternalId(
+      std::string_view statement_id) const;
 
   // For assembly (no permission checks): a revision's document and segment
   // ids (`revision_number` 0: the current one). NOT_FOUND if absent.

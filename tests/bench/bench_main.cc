@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "tests/bench/load.h"
 #include "tests/bench/scenario.h"
+#include "tests/bench/translation_scenario.h"
 #include "tests/bench/whoami_scenario.h"
 
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(2),
@@ -43,6 +44,9 @@ std::vector<Scenario> AllScenarios() {
   std::vector<Scenario> scenarios;
   scenarios.push_back(EchoScenario());
   scenarios.push_back(WhoAmIScenario());
+  scenarios.push_back(RocksDbSyncScenario());
+  scenarios.push_back(TranslationSubmitScenario());
+  scenarios.push_back(TranslationApproveScenario());
   return scenarios;
 }
 

@@ -42,6 +42,12 @@ const std::set<Persona> kAdminOnly = {kAdmin};
 const std::set<Persona> kStatementWriters = {kAdmin, kCoordinator};
 const std::set<Persona> kStatementReaders = {kAdmin, kCoordinator, kTranslator,
                                              kReviewer, kService};
+const std::set<Persona> kTranslationWriters = {kAdmin, kCoordinator,
+                                               kTranslator};
+const std::set<Persona> kTranslationReviewers = {kAdmin, kCoordinator,
+                                                 kReviewer};
+const std::set<Persona> kCommenters = {kAdmin, kCoordinator, kTranslator,
+                                       kReviewer};
 
 // Who may call what. Admin may call everything.
 const std::map<std::string, std::set<Persona>>& ExpectedMatrix() {
@@ -65,6 +71,16 @@ const std::map<std::string, std::set<Persona>>& ExpectedMatrix() {
       {"/tessera.v1.StatementService/ListRevisions", kStatementReaders},
       {"/tessera.v1.StatementService/GetSourceSegment", kStatementReaders},
       {"/tessera.v1.StatementService/ListSourceSegments", kStatementReaders},
+      {"/tessera.v1.TranslationService/ListSegments", kStatementReaders},
+      {"/tessera.v1.TranslationService/GetSegment", kStatementReaders},
+      {"/tessera.v1.TranslationService/GetHistory", kStatementReaders},
+      {"/tessera.v1.TranslationService/ListComments", kStatementReaders},
+      {"/tessera.v1.TranslationService/SaveDraft", kTranslationWriters},
+      {"/tessera.v1.TranslationService/Submit", kTranslationWriters},
+      {"/tessera.v1.TranslationService/Approve", kTranslationReviewers},
+      {"/tessera.v1.TranslationService/Reject", kTranslationReviewers},
+      {"/tessera.v1.TranslationService/Reopen", kStatementWriters},
+      {"/tessera.v1.TranslationService/AddComment", kCommenters},
   };
   return *m;
 }

@@ -49,7 +49,8 @@ TEST(ServerTest, AnswersHealthWithoutToken) {
   EXPECT_EQ(resp.status(), HealthCheckResponse::SERVING);
   EXPECT_EQ(ts.server().ServiceNames(),
             (std::vector<std::string>{"tessera.v1.IdentityService",
-                                      "tessera.v1.StatementService"}));
+                                      "tessera.v1.StatementService",
+                                      "tessera.v1.TranslationService"}));
 }
 
 TEST(ServerTest, WhoAmINeedsAValidUnrevokedToken) {

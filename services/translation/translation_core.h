@@ -1,0 +1,325 @@
+// TranslationCore: the translation of each source segment into each target
+// language of a statement, its state machine (see translation.proto), its
+// history, comments and per-language progress counters, stored in the
+// "translations" column family. No gRPC here; translation_service.h adapts
+// it.
+//
+// Every change is one Store::Commit holding the translation record (with a
+// compare-and-set on its version), its immutable history entry, the
+// per-language counter deltas and a change-feed event; a stale version is
+// ABORTED and nothing is written. A segment without a record is
+// untranslated at version 1; its first change writes the "created" entry
+// (version 1) and the change (version 2) together.
+//
+// Source revisions are carried over by a feed consumer: for each
+// "statement.revised" event it moves translations of changed segments to
+// their successors as needs_update, keeps removed segments' translations in
+// history and adjusts the counters, one commit per statement and language,
+// each recording the revision applied so that a replay after a crash does
+// nothing twice. CatchUp() runs it synchronously; Start() runs it on a
+// background thread. Every call first catches up when the statement has a
+// revision not yet applied to the language.
+//
+// Errors carry google.rpc details as payloads, as the statement core does.
+//
+// Thread-safe.
+#ifndef TESSERA_SERVICES_TRANSLATION_TRANSLATION_CORE_H_
+#define TESSERA_SERVICES_TRANSLATION_TRANSLATION_CORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "formats/document.h"
+#include "services/common/principal.h"
+#include "services/statement/statement_core.h"
+#include "storage/store.h"
+#include "text/qa.h"
+
+namespace tessera::translation {
+
+// Numbered as tessera.v1.SegmentState. Stored numbers.
+enum class SegmentState : uint8_t {
+  kUnspecified = 0,  // not translatable
+  kUntranslated = 1,
+  kTranslated = 2,
+  kApproved = 3,
+  kRejected = 4,
+  kNeedsUpdate = 5,
+};
+std::string_view SegmentStateName(SegmentState state);
+
+// Numbered as tessera.v1.Origin. Stored numbers.
+enum class Origin : uint8_t {
+  kUnspecified = 0,
+  kHuman = 1,
+  kCarriedOver = 2,
+  kMemory = 3,
+  kMachine = 4,
+};
+
+// Numbered as tessera.v1.HistoryAction. Stored numbers.
+enum class HistoryAction : uint8_t {
+  kCreated = 1,
+  kDraftSaved = 2,
+  kSubmitted = 3,
+  kApproved = 4,
+  kRejected = 5,
+  kReopened = 6,
+  kSourceChanged = 7,
+  kSourceRemoved = 8,
+};
+
+// Names one translation.
+struct TranslationRef {
+  std::string statement_id;
+  std::string language;  // canonicalised by the core
+  std::string segment_id;
+};
+
+struct Draft {
+  formats::Content content;
+  std::string author;  // user_id
+  absl::Time update_time;
+};
+
+struct Translation {
+  std::string statement_id;
+  std::string language;  // canonical
+  std::string segment_id;
+  statement::SourceSegment source;  // in the current revision
+  formats::Content content;
+  SegmentState state = SegmentState::kUntranslated;
+  uint64_t version = 1;
+  std::string author;    // user_id
+  std::string reviewer;  // user_id
+  std::vector<std::string> approvers;
+  int review_rounds = 1;
+  Origin origin = Origin::kUnspecified;
+  std::vector<text::QaIssue> qa_issues;
+  std::optional<Draft> draft;
+  std::string rejection_reason;
+  std::optional<formats::Content> previous_source;
+  int comment_count = 0;
+  absl::Time update_time;
+};
+
+struct HistoryEntry {
+  uint64_t version = 0;
+  HistoryAction action = HistoryAction::kCreated;
+  std::string actor;  // user_id; empty for server changes
+  absl::Time time;
+  SegmentState state = SegmentState::kUntranslated;
+  formats::Content content;
+  std::string author;
+  Origin origin = Origin::kUnspecified;
+  std::string reason;
+  formats::Content source;
+  int revision = 0;
+  std::string segment_id;
+  std::vector<text::QaIssue> qa_issues;
+};
+
+struct Comment {
+  uint64_t comment_id = 0;  // 1.., in order
+  std::string author;       // user_id
+  std::string text;
+  uint64_t translation_version = 0;
+  absl::Time create_time;
+};
+
+struct ListSegmentsQuery {
+  std::vector<SegmentState> states;  // any of them; empty: all
+  // user_id assigned to or leasing the segment; empty: anyone. No
+  // assignment or lease exists yet (AssignmentService), so a set value
+  // matches nothing.
+  std::string assignee;
+  std::string text_query;  // empty: no text filter
+  bool include_non_translatable = false;
+};
+
+struct TranslationPage {
+  std::vector<Translation> translations;
+  std::string next_page_token;
+};
+struct HistoryPage {
+  std::vector<HistoryEntry> entries;
+  std::string next_page_token;
+};
+struct CommentPage {
+  std::vector<Comment> comments;
+  std::string next_page_token;
+};
+
+// Segments and words per state of one language; untranslated is the
+// remainder of the current revision's translatable totals.
+struct Progress {
+  struct Count {
+    int64_t segments = 0;
+    int64_t words = 0;
+  };
+  Count untranslated, translated, approved, rejected, needs_update;
+  const Count& Of(SegmentState state) const;
+};
+
+// The QA findings (errors first, then warnings) that a Submit refused with
+// QA_ERRORS carries as an internal payload, for the service to turn into a
+// tessera.v1.QaReport. Empty for any other status.
+std::vector<text::QaIssue> QaIssuesOf(const absl::Status& status);
+
+inline constexpr int kDefaultPageSize = 100;
+inline constexpr int kMaxPageSize = 1000;
+inline constexpr size_t kMaxContentBytes = 65536;
+inline constexpr size_t kMaxReasonBytes = 4000;
+
+class TranslationCore {
+ public:
+  // None owned; all must outlive the core.
+  TranslationCore(storage::Store* store, statement::StatementCore* statements,
+                  Clock* clock);
+  // Stops the background consumer if it runs.
+  ~TranslationCore();
+
+  // Common errors of every call: NOT_FOUND for an absent statement or a
+  // segment not in its current revision; INVALID_ARGUMENT for a language
+  // the statement does not target (LANGUAGE_NOT_TARGETED) or a bad tag;
+  // PERMISSION_DENIED (LANGUAGE_NOT_GRANTED) when the caller's roles for
+  // the method are not granted in the language. Mutations: ABORTED
+  // (VERSION_CONFLICT) on a stale version, FAILED_PRECONDITION
+  // (WRONG_STATE) when the statement is not open, the segment is not
+  // translatable or the state forbids the transition.
+
+  // The current revision's translatable segments (all with
+  // include_non_translatable) in document order, filtered. INVALID_ARGUMENT
+  // for a negative page size, a bad filter or a foreign page token.
+  absl::StatusOr<TranslationPage> ListSegments(const Principal& caller,
+                                               std::string_view statement_id,
+                                               std::string_view language,
+                                               const ListSegmentsQuery& query,
+                                               int page_size,
+                                               std::string_view page_token);
+
+  absl::StatusOr<Translation> GetSegment(const Principal& caller,
+                                         const TranslationRef& ref);
+
+  // Stores a draft (an empty text clears it) without a state change; not
+  // when approved. Translator or coordinator.
+  absl::StatusOr<Translation> SaveDraft(const Principal& caller,
+                                        const TranslationRef& ref,
+                                        uint64_t version,
+                                        const formats::Content& content);
+
+  // → translated, the caller the author; not when approved. QA errors:
+  // INVALID_ARGUMENT (QA_ERRORS) with a BadRequest violation per error and
+  // the issues as payload. validate_only writes nothing. Translator or
+  // coordinator.
+  absl::StatusOr<Translation> Submit(const Principal& caller,
+                                     const TranslationRef& ref,
+                                     uint64_t version,
+                                     const formats::Content& content,
+                                     bool validate_only);
+
+  // One approval; approved with the last required one. Only from
+  // translated. PERMISSION_DENIED (FOUR_EYES) for the author or a repeat
+  // approver. Reviewer or coordinator.
+  absl::StatusOr<Translation> Approve(const Principal& caller,
+                                      const TranslationRef& ref,
+                                      uint64_t version,
+                                      std::string_view comment);
+
+  // translated → rejected; the reason also joins the comment thread.
+  // INVALID_ARGUMENT without a reason. Reviewer or coordinator.
+  absl::StatusOr<Translation> Reject(const Principal& caller,
+                                     const TranslationRef& ref,
+                                     uint64_t version, std::string_view reason);
+
+  // approved → translated, approvals cleared. Coordinator.
+  absl::StatusOr<Translation> Reopen(const Principal& caller,
+                                     const TranslationRef& ref,
+                                     uint64_t version, std::string_view reason);
+
+  // Every version, oldest first, with those of predecessor segments.
+  // Accepts segments no longer in the current revision.
+  absl::StatusOr<HistoryPage> GetHistory(const Principal& caller,
+                                         const TranslationRef& ref,
+                                         int page_size,
+                                         std::string_view page_token);
+
+  // Appends an immutable comment; the same request_id by the same user
+  // returns the first comment. FAILED_PRECONDITION when archived.
+  absl::StatusOr<Comment> AddComment(const Principal& caller,
+                                     const TranslationRef& ref,
+                                     std::string_view text,
+                                     std::string_view request_id);
+
+  absl::StatusOr<CommentPage> ListComments(const Principal& caller,
+                                           const TranslationRef& ref,
+                                           int page_size,
+                                           std::string_view page_token);
+
+  // No permission checks: the translation as it is now (for
+  // VersionConflict details). NOT_FOUND as GetSegment.
+  absl::StatusOr<Translation> LoadTranslation(const TranslationRef& ref);
+
+  // No permission checks: O(1) progress of a language (a few counter
+  // reads). NOT_FOUND for an absent statement.
+  absl::StatusOr<Progress> GetProgress(std::string_view statement_id,
+                                       std::string_view language);
+
+  // Applies every source revision in the feed not yet carried over.
+  absl::Status CatchUp();
+
+  // Starts / stops the background consumer that calls CatchUp() whenever
+  // the feed grows. Stop() is idempotent.
+  void Start();
+  void Stop();
+
+ private:
+  struct Ctx;
+  struct Rec;
+  enum class Need;
+  absl::StatusOr<Ctx> Prepare(const Principal& caller,
+                              const TranslationRef& ref, Need need,
+                              bool require_open, bool require_current);
+  absl::StatusOr<Translation> Mutate(
+      const Principal& caller, const TranslationRef& ref, uint64_t version,
+      Need need, const std::function<absl::Status(Ctx&)>& change);
+  absl::StatusOr<std::optional<Rec>> ReadRec(uint64_t iid,
+                                             std::string_view language,
+                                             std::string_view segment_id);
+  absl::StatusOr<Translation> View(const Ctx& ctx);
+  absl::Status EnsureCarriedOver(const statement::Statement& s, uint64_t iid,
+                                 std::string_view language);
+  absl::Status ApplyRevision(std::string_view statement_id, int revision);
+  absl::Status ApplyRevisionToLanguage(const statement::Statement& s,
+                                       uint64_t iid,
+                                       const statement::Revision& r,
+                                       std::string_view language);
+  absl::StatusOr<int> CommentCount(uint64_t iid, std::string_view language,
+                                   std::string_view segment_id);
+
+  storage::Store* store_;
+  statement::StatementCore* statements_;
+  Clock* clock_;
+
+  absl::Mutex catch_up_mu_;
+  uint64_t cursor_ ABSL_GUARDED_BY(catch_up_mu_) = 0;
+  uint64_t persisted_cursor_ ABSL_GUARDED_BY(catch_up_mu_) = 0;
+  uint64_t cursor_version_ ABSL_GUARDED_BY(catch_up_mu_) = 0;
+  bool cursor_loaded_ ABSL_GUARDED_BY(catch_up_mu_) = false;
+
+  std::atomic<bool> stop_{false};
+  std::thread background_;
+};
+
+}  // namespace tessera::translation
+
+#endif  // TESSERA_SERVICES_TRANSLATION_TRANSLATION_CORE_H_
