@@ -3,17 +3,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/strings.h"
+#include "services/common/errors.h"
 
 namespace tessera::identity {
-namespace {
-
-void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
-  int64_t micros = absl::ToUnixMicros(t);
-  out->set_seconds(micros / 1000000);
-  out->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 absl::StatusOr<std::vector<RoleGrant>> GrantsFromProto(
     const google::protobuf::RepeatedPtrField<v1::RoleGrant>& grants) {
@@ -39,7 +32,7 @@ void ToProto(const User& user, v1::User* out) {
     pg->set_role(static_cast<v1::Role>(g.role));
     for (const auto& l : g.languages) pg->add_languages(l);
   }
-  SetTime(user.create_time, out->mutable_create_time());
+  ToTimestamp(user.create_time, out->mutable_create_time());
   out->set_version(static_cast<int64_t>(user.version));
 }
 
@@ -47,9 +40,9 @@ void ToProto(const Token& token, v1::Token* out) {
   out->set_name(StrCat("tokens/", token.token_id));
   out->set_user(StrCat("users/", token.user_id));
   out->set_description(token.description);
-  SetTime(token.create_time, out->mutable_create_time());
+  ToTimestamp(token.create_time, out->mutable_create_time());
   if (token.revoke_time)
-    SetTime(*token.revoke_time, out->mutable_revoke_time());
+    ToTimestamp(*token.revoke_time, out->mutable_revoke_time());
 }
 
 absl::StatusOr<std::string> ParseName(std::string_view field,

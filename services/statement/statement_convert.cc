@@ -7,21 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "services/common/errors.h"
 
 namespace tessera::statement {
 namespace {
-
-void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
-  int64_t micros = absl::ToUnixMicros(t);
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
-  }
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(rest) * 1000);
-}
 
 absl::StatusOr<absl::Time> TimeFromProto(std::string_view field,
                                          const google::protobuf::Timestamp& t) {
@@ -193,7 +182,7 @@ void ToProto(const Statement& s, v1::Statement* out) {
   out->set_source_language(s.source_language);
   out->set_format(FormatToProto(s.format));
   for (const auto& l : s.target_languages) out->add_target_languages(l);
-  if (s.deadline) SetTime(*s.deadline, out->mutable_deadline());
+  if (s.deadline) ToTimestamp(*s.deadline, out->mutable_deadline());
   for (const auto& [k, v] : s.labels) (*out->mutable_labels())[k] = v;
   out->set_state(static_cast<v1::StatementState>(s.state));
   out->set_review_rounds(s.review_rounds);
@@ -206,8 +195,8 @@ void ToProto(const Statement& s, v1::Statement* out) {
   out->set_translatable_segment_count(s.translatable_segment_count);
   out->set_word_count(s.word_count);
   out->set_creator(StrCat("users/", s.creator));
-  SetTime(s.create_time, out->mutable_create_time());
-  SetTime(s.update_time, out->mutable_update_time());
+  ToTimestamp(s.create_time, out->mutable_create_time());
+  ToTimestamp(s.update_time, out->mutable_update_time());
   out->set_version(static_cast<int64_t>(s.version));
 }
 
@@ -255,7 +244,7 @@ void ToProto(const Revision& r, v1::Revision* out) {
   }
   out->set_note(r.note);
   out->set_creator(StrCat("users/", r.creator));
-  SetTime(r.create_time, out->mutable_create_time());
+  ToTimestamp(r.create_time, out->mutable_create_time());
 }
 
 void ToProto(const SourceSegment& seg, v1::SourceSegment* out) {

@@ -15,6 +15,7 @@
 #include "formats/markdown.h"
 #include "formats/plaintext.h"
 #include "google/rpc/error_details.pb.h"
+#include "services/common/errors.h"
 #include "services/common/grpc_status.h"
 #include "services/statement/statement_records.pb.h"
 #include "storage/key_codec.h"
@@ -64,24 +65,11 @@ constexpr int64_t kMatchCellBudget = int64_t{400} << 20;
 // ---------------------------------------------------------------------------
 // Errors with google.rpc details (see "Errors" in common.proto).
 
-using Metadata = std::vector<std::pair<std::string, std::string>>;
-
-absl::Status Error(absl::StatusCode code, std::string_view reason,
-                   std::string_view message, const Metadata& metadata = {}) {
-  absl::Status s(code, ToAbsl(message));
-  google::rpc::ErrorInfo info;
-  info.set_reason(std::string(reason));
-  info.set_domain("tessera");
-  for (const auto& [k, v] : metadata) (*info.mutable_metadata())[k] = v;
-  AttachDetail(s, info);
-  return s;
-}
-
 absl::Status FieldError(std::string_view reason, std::string_view field,
                         std::string_view description,
-                        const Metadata& metadata = {}) {
-  absl::Status s = Error(absl::StatusCode::kInvalidArgument, reason,
-                         StrCat(field, ": ", description), metadata);
+                        const ErrorMetadata& metadata = {}) {
+  absl::Status s = ErrorWithInfo(absl::StatusCode::kInvalidArgument, reason,
+                                 StrCat(field, ": ", description), metadata);
   google::rpc::BadRequest bad;
   auto* v = bad.add_field_violations();
   v->set_field(std::string(field));
@@ -96,9 +84,9 @@ absl::Status BadField(std::string_view field, std::string_view description) {
 
 absl::Status QuotaExceeded(std::string_view limit, int64_t value,
                            std::string_view message) {
-  absl::Status s =
-      Error(absl::StatusCode::kResourceExhausted, "LIMIT_EXCEEDED", message,
-            {{"limit", std::string(limit)}, {"value", StrCat(value)}});
+  absl::Status s = ErrorWithInfo(
+      absl::StatusCode::kResourceExhausted, "LIMIT_EXCEEDED", message,
+      {{"limit", std::string(limit)}, {"value", StrCat(value)}});
   google::rpc::QuotaFailure quota;
   auto* v = quota.add_violations();
   v->set_subject(StrCat("limits/", limit));
@@ -115,18 +103,18 @@ std::string RevisionName(std::string_view id, int revision) {
 }
 
 absl::Status NotFound(std::string_view resource, std::string_view what) {
-  return Error(absl::StatusCode::kNotFound, "NOT_FOUND",
-               StrCat("no ", what, " ", resource),
-               {{"resource", std::string(resource)}});
+  return ErrorWithInfo(absl::StatusCode::kNotFound, "NOT_FOUND",
+                       StrCat("no ", what, " ", resource),
+                       {{"resource", std::string(resource)}});
 }
 
 absl::Status WrongState(const Statement& s, std::string_view message) {
   std::string name = StatementName(s.statement_id);
   std::string state = StrCat("STATEMENT_STATE_", StatementStateName(s.state));
-  absl::Status status =
-      Error(absl::StatusCode::kFailedPrecondition, "WRONG_STATE",
-            StrCat(name, " is ", StatementStateName(s.state), ": ", message),
-            {{"state", state}});
+  absl::Status status = ErrorWithInfo(
+      absl::StatusCode::kFailedPrecondition, "WRONG_STATE",
+      StrCat(name, " is ", StatementStateName(s.state), ": ", message),
+      {{"state", state}});
   google::rpc::PreconditionFailure pf;
   auto* v = pf.add_violations();
   v->set_type("WRONG_STATE");
@@ -138,10 +126,10 @@ absl::Status WrongState(const Statement& s, std::string_view message) {
 
 absl::Status VersionConflict(std::string_view resource, uint64_t requested,
                              uint64_t current) {
-  return Error(absl::StatusCode::kAborted, "VERSION_CONFLICT",
-               StrCat(resource, " is at version ", current, ", not ", requested,
-                      "; read it again and retry"),
-               {{"current_version", StrCat(current)}});
+  return ErrorWithInfo(absl::StatusCode::kAborted, "VERSION_CONFLICT",
+                       StrCat(resource, " is at version ", current, ", not ",
+                              requested, "; read it again and retry"),
+                       {{"current_version", StrCat(current)}});
 }
 
 // ---------------------------------------------------------------------------
@@ -331,16 +319,17 @@ absl::Status CheckCanChange(const Principal& caller,
                             const std::vector<std::string>& languages) {
   if (caller.IsAdmin()) return absl::OkStatus();
   if (!caller.HasRole(Role::kCoordinator)) {
-    return Error(absl::StatusCode::kPermissionDenied, "ROLE_DENIED",
-                 StrCat("user ", caller.user_id,
-                        " is neither an admin nor a coordinator"));
+    return ErrorWithInfo(absl::StatusCode::kPermissionDenied, "ROLE_DENIED",
+                         StrCat("user ", caller.user_id,
+                                " is neither an admin nor a coordinator"));
   }
   for (const auto& lang : languages) {
     if (!caller.HasRoleFor(Role::kCoordinator, lang)) {
-      return Error(absl::StatusCode::kPermissionDenied, "LANGUAGE_NOT_GRANTED",
-                   StrCat("user ", caller.user_id, " is not a coordinator for ",
-                          lang, ", a target language of the statement"),
-                   {{"language", lang}});
+      return ErrorWithInfo(
+          absl::StatusCode::kPermissionDenied, "LANGUAGE_NOT_GRANTED",
+          StrCat("user ", caller.user_id, " is not a coordinator for ", lang,
+                 ", a target language of the statement"),
+          {{"language", lang}});
     }
   }
   return absl::OkStatus();
@@ -357,11 +346,12 @@ absl::Status CheckCanRead(const Principal& caller, const Statement& s) {
   }
   std::string first =
       s.target_languages.empty() ? std::string() : s.target_languages.front();
-  return Error(absl::StatusCode::kPermissionDenied, "LANGUAGE_NOT_GRANTED",
-               StrCat("user ", caller.user_id,
-                      " holds no role for any target language of ",
-                      StatementName(s.statement_id)),
-               {{"language", first}});
+  return ErrorWithInfo(absl::StatusCode::kPermissionDenied,
+                       "LANGUAGE_NOT_GRANTED",
+                       StrCat("user ", caller.user_id,
+                              " holds no role for any target language of ",
+                              StatementName(s.statement_id)),
+                       {{"language", first}});
 }
 
 bool CanRead(const Principal& caller, const Statement& s) {
@@ -1481,8 +1471,9 @@ absl::StatusOr<Statement> StatementCore::CreateStatement(
     ASSIGN_OR_RETURN(auto taken, store_->Get(kCf, NameKey(p.statement_id)));
     if (taken.has_value()) {
       std::string name = StatementName(p.statement_id);
-      return Error(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
-                   StrCat(name, " already exists"), {{"resource", name}});
+      return ErrorWithInfo(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
+                           StrCat(name, " already exists"),
+                           {{"resource", name}});
     }
   }
 
@@ -1541,8 +1532,9 @@ absl::StatusOr<Statement> StatementCore::CreateStatement(
       ASSIGN_OR_RETURN(auto taken, store_->Get(kCf, name_key));
       if (taken.has_value()) {
         std::string name = StatementName(s.statement_id);
-        return Error(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
-                     StrCat(name, " already exists"), {{"resource", name}});
+        return ErrorWithInfo(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
+                             StrCat(name, " already exists"),
+                             {{"resource", name}});
       }
     }
   }
@@ -2029,9 +2021,9 @@ absl::StatusOr<SourceSegment> StatementCore::GetSourceSegment(
   ASSIGN_OR_RETURN(auto index, store_->Get(kCf, SegmentIdKey(l.internal_id, rev,
                                                              segment_id)));
   if (!index.has_value()) {
-    return Error(absl::StatusCode::kNotFound, "NOT_FOUND",
-                 StrCat("no segment ", name, " in revision ", rev),
-                 {{"resource", name}});
+    return ErrorWithInfo(absl::StatusCode::kNotFound, "NOT_FOUND",
+                         StrCat("no segment ", name, " in revision ", rev),
+                         {{"resource", name}});
   }
   ASSIGN_OR_RETURN(std::string_view ord_bytes, Untag(*index, "segment index"));
   if (ord_bytes.size() != 4)

@@ -4,6 +4,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "google/rpc/error_details.pb.h"
+#include "services/common/errors.h"
 #include "services/common/grpc_status.h"
 #include "services/statement/statement_convert.h"
 
@@ -28,53 +29,11 @@ TESSERA_STATEMENT_METHOD(ListSourceSegments);
 
 #undef TESSERA_STATEMENT_METHOD
 
-constexpr std::string_view kErrorInfoUrl =
-    "type.googleapis.com/google.rpc.ErrorInfo";
-
-// The reason an error gets when the core attached none.
-std::string_view DefaultReason(absl::StatusCode code) {
-  switch (code) {
-    case absl::StatusCode::kInvalidArgument:
-      return "INVALID_FIELD";
-    case absl::StatusCode::kNotFound:
-      return "NOT_FOUND";
-    case absl::StatusCode::kAlreadyExists:
-      return "ALREADY_EXISTS";
-    case absl::StatusCode::kAborted:
-      return "VERSION_CONFLICT";
-    case absl::StatusCode::kFailedPrecondition:
-      return "WRONG_STATE";
-    case absl::StatusCode::kResourceExhausted:
-      return "LIMIT_EXCEEDED";
-    case absl::StatusCode::kPermissionDenied:
-      return "ROLE_DENIED";
-    case absl::StatusCode::kUnavailable:
-      return "SHUTTING_DOWN";
-    default:
-      return {};
-  }
-}
-
 }  // namespace
 
 absl::Status StatementServiceImpl::Decorate(absl::Status status,
                                             std::string_view method) const {
-  if (status.ok()) return status;
-  google::rpc::ErrorInfo info;
-  auto payload = status.GetPayload(ToAbsl(kErrorInfoUrl));
-  if (payload.has_value()) {
-    if (!info.ParseFromString(std::string(*payload))) return status;
-  } else {
-    std::string_view reason = DefaultReason(status.code());
-    if (reason.empty()) return status;
-    info.set_reason(std::string(reason));
-    info.set_domain("tessera");
-  }
-  if (status.code() == absl::StatusCode::kPermissionDenied) {
-    (*info.mutable_metadata())["method"] = std::string(method);
-  }
-  AttachDetail(status, info);
-  return status;
+  return DecorateError(std::move(status), method);
 }
 
 absl::Status StatementServiceImpl::WithConflict(absl::Status status,

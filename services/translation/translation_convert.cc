@@ -2,22 +2,11 @@
 
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "services/common/errors.h"
 #include "services/statement/statement_convert.h"
 
 namespace tessera::translation {
 namespace {
-
-void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
-  int64_t micros = absl::ToUnixMicros(t);
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
-  }
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(rest) * 1000);
-}
 
 std::string UserName(std::string_view user_id) {
   return user_id.empty() ? std::string() : StrCat("users/", user_id);
@@ -90,14 +79,14 @@ void ToProto(const Translation& t, v1::Translation* out) {
     auto* d = out->mutable_draft();
     ToProto(t.draft->content, d->mutable_content());
     d->set_author(UserName(t.draft->author));
-    SetTime(t.draft->update_time, d->mutable_update_time());
+    ToTimestamp(t.draft->update_time, d->mutable_update_time());
   }
   out->set_rejection_reason(t.rejection_reason);
   if (t.previous_source) {
     ToProto(*t.previous_source, out->mutable_previous_source());
   }
   out->set_comment_count(t.comment_count);
-  SetTime(t.update_time, out->mutable_update_time());
+  ToTimestamp(t.update_time, out->mutable_update_time());
 }
 
 void ToProto(const HistoryEntry& e, const TranslationRef& ref,
@@ -105,7 +94,7 @@ void ToProto(const HistoryEntry& e, const TranslationRef& ref,
   out->set_version(static_cast<int64_t>(e.version));
   out->set_action(static_cast<v1::HistoryAction>(static_cast<int>(e.action)));
   out->set_actor(UserName(e.actor));
-  SetTime(e.time, out->mutable_time());
+  ToTimestamp(e.time, out->mutable_time());
   out->set_state(static_cast<v1::SegmentState>(static_cast<int>(e.state)));
   ToProto(e.content, out->mutable_content());
   out->set_author(UserName(e.author));
@@ -127,7 +116,7 @@ void ToProto(const Comment& c, const TranslationRef& ref, v1::Comment* out) {
   out->set_author(UserName(c.author));
   out->set_text(c.text);
   out->set_translation_version(static_cast<int64_t>(c.translation_version));
-  SetTime(c.create_time, out->mutable_create_time());
+  ToTimestamp(c.create_time, out->mutable_create_time());
 }
 
 absl::StatusOr<formats::Content> ContentFromProto(std::string_view field,

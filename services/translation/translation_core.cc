@@ -14,6 +14,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "google/rpc/error_details.pb.h"
+#include "services/common/errors.h"
 #include "services/common/grpc_status.h"
 #include "services/translation/translation_records.pb.h"
 #include "storage/key_codec.h"
@@ -127,24 +128,11 @@ absl::Time FromMicros(int64_t m) { return absl::FromUnixMicros(m); }
 // ---------------------------------------------------------------------------
 // Errors with google.rpc details (see "Errors" in common.proto).
 
-using Metadata = std::vector<std::pair<std::string, std::string>>;
-
-absl::Status Error(absl::StatusCode code, std::string_view reason,
-                   std::string_view message, const Metadata& metadata = {}) {
-  absl::Status s(code, ToAbsl(message));
-  google::rpc::ErrorInfo info;
-  info.set_reason(std::string(reason));
-  info.set_domain("tessera");
-  for (const auto& [k, v] : metadata) (*info.mutable_metadata())[k] = v;
-  AttachDetail(s, info);
-  return s;
-}
-
 absl::Status BadField(std::string_view field, std::string_view description,
                       std::string_view reason = "INVALID_FIELD",
-                      const Metadata& metadata = {}) {
-  absl::Status s = Error(absl::StatusCode::kInvalidArgument, reason,
-                         StrCat(field, ": ", description), metadata);
+                      const ErrorMetadata& metadata = {}) {
+  absl::Status s = ErrorWithInfo(absl::StatusCode::kInvalidArgument, reason,
+                                 StrCat(field, ": ", description), metadata);
   google::rpc::BadRequest bad;
   auto* v = bad.add_field_violations();
   v->set_field(std::string(field));
@@ -160,9 +148,9 @@ std::string Name(std::string_view sid, std::string_view lang,
 
 absl::Status WrongState(std::string_view subject, std::string_view state,
                         std::string_view message) {
-  absl::Status status =
-      Error(absl::StatusCode::kFailedPrecondition, "WRONG_STATE",
-            StrCat(subject, ": ", message), {{"state", std::string(state)}});
+  absl::Status status = ErrorWithInfo(
+      absl::StatusCode::kFailedPrecondition, "WRONG_STATE",
+      StrCat(subject, ": ", message), {{"state", std::string(state)}});
   google::rpc::PreconditionFailure pf;
   auto* v = pf.add_violations();
   v->set_type("WRONG_STATE");
@@ -184,16 +172,17 @@ absl::Status SegmentWrongState(const TranslationRef& ref, SegmentState s,
 
 absl::Status Denied(std::string_view reason, std::string_view message,
                     std::string_view language) {
-  return Error(absl::StatusCode::kPermissionDenied, reason, message,
-               {{"language", std::string(language)}});
+  return ErrorWithInfo(absl::StatusCode::kPermissionDenied, reason, message,
+                       {{"language", std::string(language)}});
 }
 
 absl::Status Conflict(const TranslationRef& ref, uint64_t requested,
                       uint64_t current) {
-  return Error(absl::StatusCode::kAborted, "VERSION_CONFLICT",
-               StrCat(Name(ref.statement_id, ref.language, ref.segment_id),
-                      " is at version ", current, ", not ", requested),
-               {{"current_version", StrCat(current)}});
+  return ErrorWithInfo(
+      absl::StatusCode::kAborted, "VERSION_CONFLICT",
+      StrCat(Name(ref.statement_id, ref.language, ref.segment_id),
+             " is at version ", current, ", not ", requested),
+      {{"current_version", StrCat(current)}});
 }
 
 // ---------------------------------------------------------------------------
@@ -878,10 +867,10 @@ absl::StatusOr<Translation> TranslationCore::Submit(const Principal& caller,
       }
     }
     if (!errors.empty()) {
-      absl::Status s =
-          Error(absl::StatusCode::kInvalidArgument, "QA_ERRORS",
-                StrCat("the translation has ", errors.size(),
-                       " QA error(s): ", errors.front().second.message));
+      absl::Status s = ErrorWithInfo(
+          absl::StatusCode::kInvalidArgument, "QA_ERRORS",
+          StrCat("the translation has ", errors.size(),
+                 " QA error(s): ", errors.front().second.message));
       google::rpc::BadRequest bad;
       rec::QaIssuesRecord report;
       for (const auto& [index, issue] : errors) {

@@ -4,6 +4,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "google/rpc/error_details.pb.h"
+#include "services/common/errors.h"
 #include "services/common/grpc_status.h"
 #include "services/translation/translation_convert.h"
 #include "text/language.h"
@@ -27,32 +28,6 @@ TESSERA_TRANSLATION_METHOD(ListComments);
 
 #undef TESSERA_TRANSLATION_METHOD
 
-constexpr std::string_view kErrorInfoUrl =
-    "type.googleapis.com/google.rpc.ErrorInfo";
-
-std::string_view DefaultReason(absl::StatusCode code) {
-  switch (code) {
-    case absl::StatusCode::kInvalidArgument:
-      return "INVALID_FIELD";
-    case absl::StatusCode::kNotFound:
-      return "NOT_FOUND";
-    case absl::StatusCode::kAlreadyExists:
-      return "ALREADY_EXISTS";
-    case absl::StatusCode::kAborted:
-      return "VERSION_CONFLICT";
-    case absl::StatusCode::kFailedPrecondition:
-      return "WRONG_STATE";
-    case absl::StatusCode::kResourceExhausted:
-      return "LIMIT_EXCEEDED";
-    case absl::StatusCode::kPermissionDenied:
-      return "ROLE_DENIED";
-    case absl::StatusCode::kUnavailable:
-      return "SHUTTING_DOWN";
-    default:
-      return {};
-  }
-}
-
 absl::Status RequireVersion(int64_t version) {
   if (version <= 0) {
     return statement::InvalidFieldError(
@@ -74,19 +49,7 @@ absl::Status TranslationServiceImpl::Decorate(absl::Status status,
                                               const TranslationRef* ref,
                                               int64_t request_version) const {
   if (status.ok()) return status;
-  google::rpc::ErrorInfo info;
-  auto payload = status.GetPayload(ToAbsl(kErrorInfoUrl));
-  if (payload.has_value()) {
-    if (!info.ParseFromString(std::string(*payload))) return status;
-  } else {
-    std::string_view reason = DefaultReason(status.code());
-    if (reason.empty()) return status;
-    info.set_reason(std::string(reason));
-    info.set_domain("tessera");
-  }
-  if (status.code() == absl::StatusCode::kPermissionDenied) {
-    (*info.mutable_metadata())["method"] = std::string(method);
-  }
+  status = DecorateError(std::move(status), method);
   if (absl::IsAborted(status) && ref != nullptr) {
     v1::VersionConflict conflict;
     conflict.set_resource(StrCat("statements/", ref->statement_id,
@@ -96,7 +59,6 @@ absl::Status TranslationServiceImpl::Decorate(absl::Status status,
     auto current = core_->LoadTranslation(*ref);
     if (current.ok()) {
       conflict.set_current_version(static_cast<int64_t>(current->version));
-      (*info.mutable_metadata())["current_version"] = StrCat(current->version);
       v1::Translation proto;
       ToProto(*current, &proto);
       conflict.set_resource(proto.name());
@@ -110,7 +72,6 @@ absl::Status TranslationServiceImpl::Decorate(absl::Status status,
     for (const auto& i : qa) ToProto(i, report.add_issues());
     AttachDetail(status, report);
   }
-  AttachDetail(status, info);
   return status;
 }
 
