@@ -47,53 +47,54 @@ constexpr uint8_t kFormat1 = 0x01;
 constexpr std::string_view kQaPayloadUrl = "tessera.internal/qa_issues";
 constexpr int kMaxAttempts = 16;
 
+// Every per-language key starts [kind][u64 statement][str language], and
+// every per-segment key continues with [str segment].
+KeyBuilder LanguageKey(uint8_t kind, uint64_t iid, std::string_view lang) {
+  KeyBuilder k(kind);
+  k.U64(iid).String(lang);
+  return k;
+}
+KeyBuilder SegmentKey(uint8_t kind, uint64_t iid, std::string_view lang,
+                      std::string_view seg) {
+  KeyBuilder k = LanguageKey(kind, iid, lang);
+  k.String(seg);
+  return k;
+}
+
 std::string TranslationKey(uint64_t iid, std::string_view lang,
                            std::string_view seg) {
-  return KeyBuilder(kTranslationKind).U64(iid).String(lang).String(seg).Build();
+  return SegmentKey(kTranslationKind, iid, lang, seg).Build();
 }
 std::string TranslationPrefix(uint64_t iid, std::string_view lang) {
-  return KeyBuilder(kTranslationKind).U64(iid).String(lang).Build();
+  return LanguageKey(kTranslationKind, iid, lang).Build();
 }
 std::string HistoryPrefix(uint64_t iid, std::string_view lang,
                           std::string_view seg) {
-  return KeyBuilder(kHistoryKind).U64(iid).String(lang).String(seg).Build();
+  return SegmentKey(kHistoryKind, iid, lang, seg).Build();
 }
 std::string HistoryKey(uint64_t iid, std::string_view lang,
                        std::string_view seg, uint64_t version) {
-  return KeyBuilder(kHistoryKind)
-      .U64(iid)
-      .String(lang)
-      .String(seg)
-      .U64(version)
-      .Build();
+  return SegmentKey(kHistoryKind, iid, lang, seg).U64(version).Build();
 }
 std::string CommentPrefix(uint64_t iid, std::string_view lang,
                           std::string_view seg) {
-  return KeyBuilder(kCommentKind).U64(iid).String(lang).String(seg).Build();
+  return SegmentKey(kCommentKind, iid, lang, seg).Build();
 }
 std::string CommentKey(uint64_t iid, std::string_view lang,
                        std::string_view seg, uint64_t seq) {
-  return KeyBuilder(kCommentKind)
-      .U64(iid)
-      .String(lang)
-      .String(seg)
-      .U64(seq)
-      .Build();
+  return SegmentKey(kCommentKind, iid, lang, seg).U64(seq).Build();
 }
 std::string CommentHeadKey(uint64_t iid, std::string_view lang,
                            std::string_view seg) {
-  return KeyBuilder(kCommentHeadKind).U64(iid).String(lang).String(seg).Build();
+  return SegmentKey(kCommentHeadKind, iid, lang, seg).Build();
 }
 std::string CommentHeadPrefix(uint64_t iid, std::string_view lang) {
-  return KeyBuilder(kCommentHeadKind).U64(iid).String(lang).Build();
+  return LanguageKey(kCommentHeadKind, iid, lang).Build();
 }
 std::string CommentRequestKey(uint64_t iid, std::string_view lang,
                               std::string_view seg, std::string_view user,
                               std::string_view request_id) {
-  return KeyBuilder(kCommentRequestKind)
-      .U64(iid)
-      .String(lang)
-      .String(seg)
+  return SegmentKey(kCommentRequestKind, iid, lang, seg)
       .String(user)
       .String(request_id)
       .Build();
@@ -101,16 +102,14 @@ std::string CommentRequestKey(uint64_t iid, std::string_view lang,
 // which: 0 segments, 1 words.
 std::string CounterKey(uint64_t iid, std::string_view lang, SegmentState state,
                        uint8_t which) {
-  return KeyBuilder(kCounterKind)
-      .U64(iid)
-      .String(lang)
+  return LanguageKey(kCounterKind, iid, lang)
       .U8(static_cast<uint8_t>(state))
       .U8(which)
       .Build();
 }
 std::string CursorKey() { return KeyBuilder(kCursorKind).Build(); }
 std::string AppliedKey(uint64_t iid, std::string_view lang) {
-  return KeyBuilder(kAppliedKind).U64(iid).String(lang).Build();
+  return LanguageKey(kAppliedKind, iid, lang).Build();
 }
 
 // States kept in counters; untranslated is the remainder.
@@ -118,8 +117,8 @@ constexpr SegmentState kCountedStates[] = {
     SegmentState::kTranslated, SegmentState::kApproved, SegmentState::kRejected,
     SegmentState::kNeedsUpdate};
 bool Counted(SegmentState s) {
-  return s == SegmentState::kTranslated || s == SegmentState::kApproved ||
-         s == SegmentState::kRejected || s == SegmentState::kNeedsUpdate;
+  return std::find(std::begin(kCountedStates), std::end(kCountedStates), s) !=
+         std::end(kCountedStates);
 }
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
