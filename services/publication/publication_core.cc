@@ -398,27 +398,40 @@ absl::StatusOr<Assembly> PublicationCore::Assemble(
   if (doc.segment_ids.size() != n) {
     return absl::InternalError("revision document without segment ids");
   }
-  // Word counts live with the source segments.
-  std::vector<int> words(n, 0);
-  std::string token;
-  do {
-    ASSIGN_OR_RETURN(statement::SourceSegmentPage page,
-                     statements_->ListSourceSegments(
-                         Internal(), statement_id, s.current_revision,
-                         statement::kMaxSegmentPageSize, token, false));
-    for (const auto& seg : page.segments) {
-      if (seg.ordinal >= 1 && static_cast<size_t>(seg.ordinal) <= n) {
-        words[seg.ordinal - 1] = seg.info.word_count;
-      }
-    }
-    token = page.next_page_token;
-  } while (!token.empty());
-
   std::unordered_map<std::string_view,
                      const translation::TranslationCore::StoredTranslation*>
       by_id;
   by_id.reserve(stored.size());
   for (const auto& t : stored) by_id.emplace(t.segment_id, &t);
+
+  // Word counts: every record keeps its segment's; only segments never
+  // touched need the source segments read.
+  std::vector<int> words(n, 0);
+  bool all_counted = true;
+  for (size_t i = 0; i < n && all_counted; ++i) {
+    if (!doc.document.segments[i].translatable) continue;
+    auto it = by_id.find(doc.segment_ids[i]);
+    if (it == by_id.end() || !it->second->current) {
+      all_counted = false;
+    } else {
+      words[i] = static_cast<int>(it->second->source_words);
+    }
+  }
+  if (!all_counted) {
+    std::string token;
+    do {
+      ASSIGN_OR_RETURN(statement::SourceSegmentPage page,
+                       statements_->ListSourceSegments(
+                           Internal(), statement_id, s.current_revision,
+                           statement::kMaxSegmentPageSize, token, false));
+      for (const auto& seg : page.segments) {
+        if (seg.ordinal >= 1 && static_cast<size_t>(seg.ordinal) <= n) {
+          words[seg.ordinal - 1] = seg.info.word_count;
+        }
+      }
+      token = page.next_page_token;
+    } while (!token.empty());
+  }
 
   Assembly out;
   Publication& p = out.publication;

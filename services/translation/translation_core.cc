@@ -1665,6 +1665,7 @@ TranslationCore::ScanTranslations(std::string_view statement_id,
         t.author = tr.author();
         t.approvers.assign(tr.approvers().begin(), tr.approvers().end());
         t.origin = static_cast<Origin>(tr.origin());
+        t.source_words = tr.counted_words();
         t.current = !tr.removed() && tr.successor_segment_id().empty();
         out.push_back(std::move(t));
         return true;
