@@ -540,5 +540,93 @@ TEST_F(PublicationServiceTest, RestartEndsTheStreamAndTheCursorResumes) {
   EXPECT_EQ(seen, made);
 }
 
+// Readers that stop reading hold back only their own streams: the server
+// waits for them through flow control, holding no worker thread, so with
+// more stalled streams than workers everything else still works, and each
+// stalled reader gets every message in order once it reads again.
+TEST(PublicationSlowReaderTest, StalledReadersHoldNoThreads) {
+  TestServer ts([](ServerOptions& o) { o.worker_threads = 3; });
+  const std::string coord = ts.CreateUserWithToken(
+      "c1", {Grant(v1::ROLE_COORDINATOR, {"fr"})});
+  const std::string site =
+      ts.CreateUserWithToken("site", {Grant(v1::ROLE_SERVICE)});
+  // A long statement, so that full-view messages (with manifests) outgrow
+  // the HTTP/2 flow-control window quickly.
+  std::string source;
+  for (int i = 0; i < 600; ++i) {
+    source += "Paragraph " + std::to_string(i) + " asks for peace now.\n\n";
+  }
+  v1::CreateStatementRequest create;
+  create.set_title("Long");
+  create.set_format(v1::DOCUMENT_FORMAT_MARKDOWN);
+  create.set_source(source);
+  create.set_source_language("en");
+  create.add_target_languages("fr");
+  v1::Statement st;
+  auto cctx = AuthContext(coord);
+  ASSERT_TRUE(StatementService::NewStub(ts.channel())
+                  ->CreateStatement(cctx.get(), create, &st)
+                  .ok());
+  auto pubs = PublicationService::NewStub(ts.channel());
+  const auto publish = [&](int i) {
+    v1::PublishRequest req;
+    req.set_statement(st.name());
+    req.set_language("fr");
+    req.set_policy(i % 2 ? v1::PUBLICATION_POLICY_MARK_GAPS
+                         : v1::PUBLICATION_POLICY_SOURCE_FALLBACK);
+    v1::Publication p;
+    auto ctx = AuthContext(coord);
+    return pubs->Publish(ctx.get(), req, &p);
+  };
+  constexpr int kBacklog = 24;
+  for (int i = 0; i < kBacklog; ++i) ASSERT_TRUE(publish(i).ok());
+
+  v1::WatchPublicationsRequest full;
+  full.set_view(v1::PUBLICATION_VIEW_FULL);
+  constexpr int kStalled = 8;  // more than the worker threads
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchPublicationsResponse>>>
+      readers;
+  for (int i = 0; i < kStalled; ++i) {
+    contexts.push_back(StreamContext(site));
+    readers.push_back(pubs->WatchPublications(contexts.back().get(), full));
+    // One read each, so every stream has started; then they stall.
+    v1::WatchPublicationsResponse first;
+    ASSERT_TRUE(readers.back()->Read(&first));
+    ASSERT_EQ(first.publication().manifest_size(), 600);
+  }
+  // Meanwhile writes, reads and another watcher all go through.
+  ASSERT_TRUE(publish(kBacklog).ok());
+  auto fresh_ctx = StreamContext(site);
+  auto fresh = pubs->WatchPublications(fresh_ctx.get(), full);
+  int fresh_count = 0;
+  v1::WatchPublicationsResponse msg;
+  while (fresh->Read(&msg) && !msg.caught_up()) {
+    if (msg.has_publication()) ++fresh_count;
+  }
+  EXPECT_EQ(fresh_count, kBacklog + 1);
+  fresh_ctx->TryCancel();
+  fresh->Finish();
+  // The stalled readers resume and get everything, in order: the backlog,
+  // the caught-up mark, then the one made while they stalled.
+  for (int i = 0; i < kStalled; ++i) {
+    int64_t last_version = 1;
+    int count = 1;
+    while (count < kBacklog + 1 && readers[i]->Read(&msg)) {
+      if (!msg.has_publication()) {
+        EXPECT_TRUE(msg.caught_up());
+        EXPECT_EQ(count, kBacklog);
+        continue;
+      }
+      EXPECT_EQ(msg.publication().version(), last_version + 1);
+      last_version = msg.publication().version();
+      ++count;
+    }
+    EXPECT_EQ(count, kBacklog + 1) << "reader " << i;
+    contexts[i]->TryCancel();
+    readers[i]->Finish();
+  }
+}
+
 }  // namespace
 }  // namespace tessera::testing
