@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "formats/document.h"
 #include "formats/test_util.h"
 #include "google/rpc/error_details.pb.h"
@@ -626,6 +627,90 @@ TEST(PublicationSlowReaderTest, StalledReadersHoldNoThreads) {
     contexts[i]->TryCancel();
     readers[i]->Finish();
   }
+}
+
+// A watcher whose filters leave publications out learns that the feed
+// moved on through progress marks, at most one per 10 s of the server's
+// clock, and the mark's cursor resumes after what it skipped.
+TEST(PublicationProgressTest, FilteredWatchGetsProgressMarksEveryTenSeconds) {
+  FakeClock clock;
+  TestServer ts([&](ServerOptions& o) { o.clock = &clock; });
+  const std::string coord = ts.CreateUserWithToken(
+      "c1", {Grant(v1::ROLE_COORDINATOR, {"fr", "de"})});
+  const std::string site =
+      ts.CreateUserWithToken("site", {Grant(v1::ROLE_SERVICE)});
+  v1::CreateStatementRequest create;
+  create.set_title("Short");
+  create.set_format(v1::DOCUMENT_FORMAT_MARKDOWN);
+  create.set_source(kSmall);
+  create.set_source_language("en");
+  create.add_target_languages("fr");
+  create.add_target_languages("de");
+  v1::Statement st;
+  auto cctx = AuthContext(coord);
+  ASSERT_TRUE(StatementService::NewStub(ts.channel())
+                  ->CreateStatement(cctx.get(), create, &st)
+                  .ok());
+  auto pubs = PublicationService::NewStub(ts.channel());
+  // Alternating policies per language, so that each differs from the
+  // language's latest and is made.
+  std::map<std::string, int> rounds;
+  const auto publish = [&](const std::string& lang) {
+    v1::PublishRequest req;
+    req.set_statement(st.name());
+    req.set_language(lang);
+    req.set_policy(++rounds[lang] % 2 ? v1::PUBLICATION_POLICY_MARK_GAPS
+                                      : v1::PUBLICATION_POLICY_SOURCE_FALLBACK);
+    v1::Publication p;
+    auto ctx = AuthContext(coord);
+    EXPECT_TRUE(pubs->Publish(ctx.get(), req, &p).ok());
+    EXPECT_EQ(p.version(), rounds[lang]);
+    return p.name();
+  };
+
+  v1::WatchPublicationsRequest german;
+  german.add_languages("de");
+  auto ctx = StreamContext(site);
+  auto reader = pubs->WatchPublications(ctx.get(), german);
+  v1::WatchPublicationsResponse msg;
+  ASSERT_TRUE(reader->Read(&msg));
+  ASSERT_TRUE(msg.caught_up());
+  const std::string start = msg.cursor();
+
+  // Skipped French, then German: no mark in between while the clock
+  // stands still.
+  publish("fr");
+  publish("fr");
+  const std::string de1 = publish("de");
+  ASSERT_TRUE(reader->Read(&msg));
+  ASSERT_TRUE(msg.has_publication());
+  EXPECT_EQ(msg.publication().name(), de1);
+
+  // Skipped French, and 11 s later a mark past it.
+  const std::string fr3 = publish("fr");
+  clock.Advance(absl::Seconds(11));
+  ASSERT_TRUE(reader->Read(&msg));
+  EXPECT_FALSE(msg.has_publication());
+  EXPECT_FALSE(msg.caught_up());
+  const std::string mark = msg.cursor();
+  EXPECT_NE(mark, start);
+  ctx->TryCancel();
+  reader->Finish();
+
+  // Resuming at the mark, unfiltered: the skipped French is behind it.
+  v1::WatchPublicationsRequest all;
+  all.set_cursor(mark);
+  auto actx = StreamContext(site);
+  auto again = pubs->WatchPublications(actx.get(), all);
+  ASSERT_TRUE(again->Read(&msg));
+  EXPECT_TRUE(msg.caught_up());
+  EXPECT_EQ(msg.cursor(), mark);
+  const std::string fr4 = publish("fr");
+  ASSERT_TRUE(again->Read(&msg));
+  EXPECT_EQ(msg.publication().name(), fr4);
+  EXPECT_NE(fr4, fr3);
+  actx->TryCancel();
+  again->Finish();
 }
 
 }  // namespace
