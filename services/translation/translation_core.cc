@@ -1654,8 +1654,8 @@ TranslationCore::ScanTranslations(std::string_view statement_id,
         StoredTranslation t;
         auto r = storage::DecodeRecord(value);
         rec::TranslationRecord tr;
-        if (!reader.String(&t.segment_id) || !r.ok() ||
-            r->format != kFormat1 || !tr.ParseFromString(r->payload)) {
+        if (!reader.String(&t.segment_id) || !r.ok() || r->format != kFormat1 ||
+            !tr.ParseFromString(r->payload)) {
           status = absl::InternalError("corrupt translation record");
           return false;
         }

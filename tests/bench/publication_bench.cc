@@ -81,9 +81,10 @@ int Run() {
   const int repeat = std::max(1, absl::GetFlag(FLAGS_repeat));
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() /
-      StrCat("tessera-publication-bench-", HexEncode(Sha256(StrCat(
-                                               ::getpid(), absl::ToUnixNanos(absl::Now()))))
-                                               .substr(0, 12));
+      StrCat(
+          "tessera-publication-bench-",
+          HexEncode(Sha256(StrCat(::getpid(), absl::ToUnixNanos(absl::Now()))))
+              .substr(0, 12));
   storage::StoreOptions so;
   so.path = dir.string();
   so.sync_writes = false;  // setting up is not what is measured
@@ -102,10 +103,9 @@ int Run() {
   const Principal c1{"c1", "", {{Role::kCoordinator, {}}}};
   const Principal c2{"c2", "", {{Role::kCoordinator, {}}}};
 
-  std::printf("%8s %9s %10s %12s %7s %13s %10s   %7s %8s %8s %8s\n",
-              "segments", "bytes", "scan ms", "assemble ms", "ratio",
-              "µs/segment", "records", "doc ms", "srcs ms", "trans ms",
-              "rndr ms");
+  std::printf("%8s %9s %10s %12s %7s %13s %10s   %7s %8s %8s %8s\n", "segments",
+              "bytes", "scan ms", "assemble ms", "ratio", "µs/segment",
+              "records", "doc ms", "srcs ms", "trans ms", "rndr ms");
   for (int n : sizes) {
     statement::CreateParams p;
     p.title = "Bench";
@@ -136,10 +136,8 @@ int Run() {
     } while (!token.empty());
     auto loaded = statements.LoadStatementWithInternalId(s->statement_id);
     if (!loaded.ok()) return 1;
-    const std::string prefix = storage::KeyBuilder(0x01)
-                                   .U64(loaded->second)
-                                   .String("fr")
-                                   .Build();
+    const std::string prefix =
+        storage::KeyBuilder(0x01).U64(loaded->second).String("fr").Build();
     const std::string end = storage::PrefixSuccessor(prefix);
 
     std::vector<double> scan_ms, assemble_ms, doc_ms, sources_ms,
@@ -149,12 +147,12 @@ int Run() {
     for (int r = 0; r < repeat; ++r) {
       size_t count = 0;
       auto t0 = std::chrono::steady_clock::now();
-      absl::Status st = (*store)->Scan(
-          storage::ColumnFamily::kTranslations, prefix, end,
-          [&](std::string_view, std::string_view) {
-            ++count;
-            return true;
-          });
+      absl::Status st =
+          (*store)->Scan(storage::ColumnFamily::kTranslations, prefix, end,
+                         [&](std::string_view, std::string_view) {
+                           ++count;
+                           return true;
+                         });
       auto t1 = std::chrono::steady_clock::now();
       auto a = publications.Assemble(s->statement_id, "fr",
                                      publication::Policy::kRefuse);
@@ -181,8 +179,8 @@ int Run() {
       auto stored = translations.ScanTranslations(s->statement_id, "fr");
       auto p3 = std::chrono::steady_clock::now();
       if (!doc.ok() || !stored.ok()) return 1;
-      auto rendered =
-          formats::Render(doc->document, formats::SourceContents(doc->document));
+      auto rendered = formats::Render(doc->document,
+                                      formats::SourceContents(doc->document));
       auto p4 = std::chrono::steady_clock::now();
       if (!rendered.ok()) return 1;
       doc_ms.push_back(Millis(p1 - p0));
@@ -194,11 +192,12 @@ int Run() {
       assemble_ms.push_back(Millis(t2 - t1));
     }
     const double scan = Median(scan_ms), assemble = Median(assemble_ms);
-    std::printf("%8d %9zu %10.3f %12.3f %7.1f %13.2f %10zu   %7.2f %8.2f %8.2f "
-                "%8.2f\n",
-                n, bytes, scan, assemble, assemble / scan,
-                assemble * 1000.0 / n, records, Median(doc_ms),
-                Median(sources_ms), Median(translations_ms), Median(render_ms));
+    std::printf(
+        "%8d %9zu %10.3f %12.3f %7.1f %13.2f %10zu   %7.2f %8.2f %8.2f "
+        "%8.2f\n",
+        n, bytes, scan, assemble, assemble / scan, assemble * 1000.0 / n,
+        records, Median(doc_ms), Median(sources_ms), Median(translations_ms),
+        Median(render_ms));
   }
   std::error_code ec;
   store->reset();

@@ -53,8 +53,8 @@ std::string Reason(const grpc::Status& s) {
 }
 
 std::string ReadSeed(const std::string& name) {
-  auto text = formats::testing::ReadFile(
-      std::string(TESSERA_SHARED_DIR) + "/corpus/seeds/" + name);
+  auto text = formats::testing::ReadFile(std::string(TESSERA_SHARED_DIR) +
+                                         "/corpus/seeds/" + name);
   EXPECT_TRUE(text.ok()) << name;
   return text.ok() ? *text : std::string();
 }
@@ -99,9 +99,10 @@ class PublicationServiceTest : public ::testing::Test {
     return PublicationService::NewStub(ts_.channel());
   }
 
-  v1::Statement Create(const std::string& source, const std::string& from,
-                       std::vector<std::string> targets,
-                       v1::DocumentFormat format = v1::DOCUMENT_FORMAT_MARKDOWN) {
+  v1::Statement Create(
+      const std::string& source, const std::string& from,
+      std::vector<std::string> targets,
+      v1::DocumentFormat format = v1::DOCUMENT_FORMAT_MARKDOWN) {
     v1::CreateStatementRequest req;
     req.set_title("Statement");
     req.set_format(format);
@@ -222,7 +223,8 @@ class PublicationServiceTest : public ::testing::Test {
   std::string submitter_, approver_, service_;
 };
 
-TEST_F(PublicationServiceTest, SeedApprovedInTwoLanguagesIsPublishedFaithfully) {
+TEST_F(PublicationServiceTest,
+       SeedApprovedInTwoLanguagesIsPublishedFaithfully) {
   const std::string source = ReadSeed("icor-resolution-gaza-ceasefire.fr.txt");
   v1::Statement st = Create(source, "fr", {"en", "de"});
   ASSERT_FALSE(st.name().empty());
@@ -267,8 +269,8 @@ TEST_F(PublicationServiceTest, SeedApprovedInTwoLanguagesIsPublishedFaithfully) 
   Watched w = Watch(wr, 2);
   std::map<std::string, v1::Publication> by_language;
   for (const auto& m : w.messages) {
-    if (m.has_publication()) by_language[m.publication().language()] =
-        m.publication();
+    if (m.has_publication())
+      by_language[m.publication().language()] = m.publication();
   }
   ASSERT_EQ(by_language.size(), 2u);
   for (const auto& [lang, p] : by_language) {
@@ -441,8 +443,8 @@ TEST_F(PublicationServiceTest, WatchResumesAfterRandomDisconnects) {
         v1::PUBLICATION_POLICY_MARK_GAPS};
     for (int i = 0; i < kTotal; ++i) {
       v1::Publication p;
-      grpc::Status s = Publish(st.name(), i % 2 ? "de" : "fr",
-                               policies[(i / 2) % 2], &p);
+      grpc::Status s =
+          Publish(st.name(), i % 2 ? "de" : "fr", policies[(i / 2) % 2], &p);
       if (!s.ok()) {
         failed = true;
         return;
@@ -456,7 +458,8 @@ TEST_F(PublicationServiceTest, WatchResumesAfterRandomDisconnects) {
   std::set<std::string> cursors;
   std::string cursor;
   int connections = 0;
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (seen.size() < static_cast<size_t>(kTotal) &&
          std::chrono::steady_clock::now() < give_up && !failed) {
     v1::WatchPublicationsRequest wr;
@@ -547,8 +550,8 @@ TEST_F(PublicationServiceTest, RestartEndsTheStreamAndTheCursorResumes) {
 // stalled reader gets every message in order once it reads again.
 TEST(PublicationSlowReaderTest, StalledReadersHoldNoThreads) {
   TestServer ts([](ServerOptions& o) { o.worker_threads = 3; });
-  const std::string coord = ts.CreateUserWithToken(
-      "c1", {Grant(v1::ROLE_COORDINATOR, {"fr"})});
+  const std::string coord =
+      ts.CreateUserWithToken("c1", {Grant(v1::ROLE_COORDINATOR, {"fr"})});
   const std::string site =
       ts.CreateUserWithToken("site", {Grant(v1::ROLE_SERVICE)});
   // A long statement, so that full-view messages (with manifests) outgrow
@@ -586,7 +589,8 @@ TEST(PublicationSlowReaderTest, StalledReadersHoldNoThreads) {
   full.set_view(v1::PUBLICATION_VIEW_FULL);
   constexpr int kStalled = 8;  // more than the worker threads
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
-  std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchPublicationsResponse>>>
+  std::vector<
+      std::unique_ptr<grpc::ClientReader<v1::WatchPublicationsResponse>>>
       readers;
   for (int i = 0; i < kStalled; ++i) {
     contexts.push_back(StreamContext(site));
@@ -635,8 +639,8 @@ TEST(PublicationSlowReaderTest, StalledReadersHoldNoThreads) {
 TEST(PublicationProgressTest, FilteredWatchGetsProgressMarksEveryTenSeconds) {
   FakeClock clock;
   TestServer ts([&](ServerOptions& o) { o.clock = &clock; });
-  const std::string coord = ts.CreateUserWithToken(
-      "c1", {Grant(v1::ROLE_COORDINATOR, {"fr", "de"})});
+  const std::string coord =
+      ts.CreateUserWithToken("c1", {Grant(v1::ROLE_COORDINATOR, {"fr", "de"})});
   const std::string site =
       ts.CreateUserWithToken("site", {Grant(v1::ROLE_SERVICE)});
   v1::CreateStatementRequest create;
