@@ -2009,26 +2009,26 @@ absl::StatusOr<MyWork> AssignmentCore::GetMyWork(
 
 absl::Status AssignmentCore::Sweep() {
   const absl::Time now = clock_->Now();
-  const std::string begin = KeyBuilder(kLeaseKind).Build();
-  std::vector<StoredLease> expired;
+  // Every active lease is some holder's current one (a claim ends the
+  // previous), so the current-lease pointers bound the scan, however many
+  // leases were ever handed out.
+  const std::string begin = KeyBuilder(kCurrentKind).Build();
+  std::vector<uint64_t> current;
   RETURN_IF_ERROR(store_->Scan(
       kCf, begin, storage::PrefixSuccessor(begin),
-      [&](std::string_view key, std::string_view value) {
-        storage::KeyReader reader(key);
-        uint8_t kind;
-        StoredLease l;
+      [&](std::string_view, std::string_view value) {
         auto r = storage::DecodeRecord(value);
-        if (!reader.Kind(&kind) || !reader.U64(&l.m) || !r.ok() ||
-            !l.r.ParseFromString(r->payload)) {
-          return true;
-        }
-        l.version = r->version;
-        if (l.r.state() == static_cast<int>(LeaseState::kActive) &&
-            !l.live(now)) {
-          expired.push_back(std::move(l));
-        }
+        if (r.ok()) current.push_back(U64FromPayload(r->payload));
         return true;
       }));
+  std::vector<StoredLease> expired;
+  for (uint64_t m : current) {
+    ASSIGN_OR_RETURN(auto l, LoadLease(m));
+    if (l && l->r.state() == static_cast<int>(LeaseState::kActive) &&
+        !l->live(now)) {
+      expired.push_back(*std::move(l));
+    }
+  }
   for (const StoredLease& l : expired) {
     rec::LeaseRecord r = l.r;
     r.set_state(static_cast<int>(LeaseState::kExpired));
