@@ -1020,7 +1020,7 @@ absl::Status AssignmentCore::EndLeasesOf(const Stored& a,
       return absl::OkStatus();
     }
   }
-  return EndLease(*current, LeaseState::kReleased, true);
+  return EndLease(*current, LeaseState::kReleased);
 }
 
 absl::StatusOr<AssignmentPage> AssignmentCore::ListAssignments(
@@ -1141,8 +1141,8 @@ void AssignmentCore::ForgetHeld(const rec::LeaseRecord& r) {
   if (h != held.end() && h->second.first == r.holder()) held.erase(h);
 }
 
-absl::Status AssignmentCore::EndLease(const StoredLease& lease, LeaseState to,
-                                      bool /*clear_current*/) {
+absl::Status AssignmentCore::EndLease(const StoredLease& lease,
+                                      LeaseState to) {
   rec::LeaseRecord r = lease.r;
   r.set_state(static_cast<int>(to));
   r.set_end_time_micros(Micros(clock_->Now()));
@@ -1226,7 +1226,7 @@ absl::StatusOr<Lease> AssignmentCore::ReleaseLease(const Principal& caller,
     }
     const absl::Time now = clock_->Now();
     if (!lease->live(now)) return LeaseView(m, lease->version, lease->r, now);
-    absl::Status s = EndLease(*lease, LeaseState::kReleased, true);
+    absl::Status s = EndLease(*lease, LeaseState::kReleased);
     if (absl::IsAborted(s) && attempt + 1 < kMaxAttempts) continue;
     RETURN_IF_ERROR(s);
     ASSIGN_OR_RETURN(lease, LoadLease(m));
@@ -1425,8 +1425,7 @@ absl::StatusOr<ClaimResult> AssignmentCore::Describe(
 
 absl::StatusOr<std::optional<ClaimResult>> AssignmentCore::TryClaim(
     const Principal& caller, const statement::Statement& s, uint64_t iid,
-    const ClaimParams& params, const std::vector<Stored>& mine,
-    bool /*open_pool*/, int step) {
+    const ClaimParams& params, int step) {
   const std::string& lang = params.language;
   const WorkRole role = params.role;
   ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index, Index(s, iid, lang));
@@ -1454,7 +1453,6 @@ absl::StatusOr<std::optional<ClaimResult>> AssignmentCore::TryClaim(
       }
     }
   }
-  (void)mine;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     const absl::Time now = clock_->Now();
     // Picks the first claimable position of `candidates` in order.
@@ -1692,13 +1690,12 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
     }
   }
   // Steps 2 to 4.
-  std::vector<Stored> mine;
   for (int step = 2; step <= 4; ++step) {
     if (step == 2 && params.role != WorkRole::kTranslate) continue;
     for (const auto& [s, iid] : candidates) {
       if (step == 4 && !s.allow_open_claiming) continue;
       ASSIGN_OR_RETURN(auto claimed,
-                       TryClaim(caller, s, iid, params, mine, step == 4, step));
+                       TryClaim(caller, s, iid, params, step));
       if (claimed) return *std::move(claimed);
     }
   }
@@ -1714,7 +1711,7 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
         }
       }
       if (excluded) {
-        absl::Status s = EndLease(*fresh, LeaseState::kReleased, true);
+        absl::Status s = EndLease(*fresh, LeaseState::kReleased);
         if (!s.ok() && !absl::IsAborted(s)) return s;
       }
     }
@@ -2043,12 +2040,34 @@ absl::Status AssignmentCore::Sweep() {
       return committed.status();
     }
   }
-  // Overdue assignments raise their event once.
+  // Archiving a statement ends its assignments; overdue assignments raise
+  // their event once.
   ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(""));
   for (const Stored& a : all) {
-    if (!a.active() || a.r.overdue_raised()) continue;
+    if (!a.active()) continue;
     auto loaded = statements_->LoadStatementWithInternalId(a.r.statement_id());
     if (!loaded.ok()) continue;
+    if (loaded->first.state == statement::StatementState::kArchived) {
+      rec::AssignmentRecord r = a.r;
+      r.set_state(static_cast<int>(AssignmentState::kEnded));
+      r.set_update_time_micros(Micros(now));
+      r.set_end_time_micros(Micros(now));
+      WriteSet w;
+      const std::string key = AssignmentKey(loaded->second, a.n);
+      w.ExpectVersion(kCf, key, a.version);
+      w.Put(kCf, key,
+            storage::EncodeRecord(kFormat1, a.version + 1,
+                                  r.SerializeAsString()));
+      w.AppendEvent("assignment.ended",
+                    StrCat("assignments/", a.id(), " by statements/",
+                           a.r.statement_id(), " archived"));
+      auto committed = store_->Commit(std::move(w));
+      if (!committed.ok() && !absl::IsAborted(committed.status())) {
+        return committed.status();
+      }
+      continue;
+    }
+    if (a.r.overdue_raised()) continue;
     ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index,
                      Index(loaded->first, loaded->second, a.r.language()));
     Assignment v;

@@ -539,5 +539,24 @@ TEST_F(AssignmentCoreTest, AssignWithARequestIdIsIdempotent) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST_F(AssignmentCoreTest, ArchivingEndsAssignments) {
+  ASSERT_OK_AND_ASSIGN(
+      Assignment a,
+      core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate, Range(0, 2))));
+  ASSERT_OK_AND_ASSIGN(auto s, statements_->LoadStatement(sid_));
+  ASSERT_OK(statements_->ArchiveStatement(Admin(), sid_, s.version));
+  ASSERT_OK(core_->Sweep());
+  ASSERT_OK_AND_ASSIGN(Assignment ended,
+                       core_->GetAssignment(kCoord, a.assignment_id));
+  EXPECT_EQ(ended.state, AssignmentState::kEnded);
+  EXPECT_TRUE(ended.end_time.has_value());
+  // And no new work is assigned there.
+  absl::Status st =
+      core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate, Whole()))
+          .status();
+  EXPECT_THAT(st, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(ReasonOf(st), "WRONG_STATE");
+}
+
 }  // namespace
 }  // namespace tessera::assignment
