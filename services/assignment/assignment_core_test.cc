@@ -558,5 +558,39 @@ TEST_F(AssignmentCoreTest, ArchivingEndsAssignments) {
   EXPECT_EQ(ReasonOf(st), "WRONG_STATE");
 }
 
+TEST_F(AssignmentCoreTest, ReassigningReleasesThePreviousAssigneesLease) {
+  Create(/*open_claiming=*/false);
+  ASSERT_OK_AND_ASSIGN(
+      Assignment a,
+      core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate, Range(2, 4))));
+  ASSERT_OK_AND_ASSIGN(ClaimResult r, Claim(kAnna));
+  EXPECT_EQ(Index(r), 2);
+  EXPECT_EQ(r.lease.assignment, a.assignment_id);
+  AssignmentUpdate update;
+  update.assignee = "cara";
+  ASSERT_OK(core_->UpdateAssignment(kCoord, a.assignment_id, a.version,
+                                    update));
+  // Anna's lease ended with her assignment; the segment is Cara's now.
+  EXPECT_EQ(ReasonOf(Submit(kAnna, 2)), "NOT_ASSIGNED");
+  ASSERT_OK_AND_ASSIGN(MyWork anna, core_->GetMyWork(kAnna, {}));
+  EXPECT_TRUE(anna.leases.empty());
+  EXPECT_TRUE(anna.assignments.empty());
+  ASSERT_OK_AND_ASSIGN(ClaimResult c, Claim(kCara));
+  EXPECT_EQ(Index(c), 2);
+  ASSERT_OK(Submit(kCara, 2));
+  // Narrowing the scope releases a lease on a segment that leaves it.
+  ASSERT_OK_AND_ASSIGN(c, Claim(kCara));
+  EXPECT_EQ(Index(c), 3);
+  ASSERT_OK_AND_ASSIGN(Assignment now,
+                       core_->GetAssignment(kCoord, a.assignment_id));
+  AssignmentUpdate narrow;
+  narrow.scope = Range(4, 4);
+  ASSERT_OK(core_->UpdateAssignment(kCoord, a.assignment_id, now.version,
+                                    narrow));
+  EXPECT_EQ(ReasonOf(Submit(kCara, 3)), "NOT_ASSIGNED");
+  ASSERT_OK_AND_ASSIGN(c, Claim(kCara));
+  EXPECT_EQ(Index(c), 4);
+}
+
 }  // namespace
 }  // namespace tessera::assignment
