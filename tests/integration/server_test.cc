@@ -51,6 +51,7 @@ TEST(ServerTest, AnswersHealthWithoutToken) {
             (std::vector<std::string>{"tessera.v1.IdentityService",
                                       "tessera.v1.StatementService",
                                       "tessera.v1.TranslationService",
+                                      "tessera.v1.AssignmentService",
                                       "tessera.v1.PublicationService"}));
 }
 
