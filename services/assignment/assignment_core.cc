@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/numbers.h"
+#include "common/random.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "google/rpc/error_details.pb.h"
@@ -699,6 +700,35 @@ absl::Status FillScope(const Scope& scope,
   return BadField("scope", "is required");
 }
 
+// Canonical bytes of an Assign request (request_id aside), hashed: a
+// request id replays only the request it was first used with.
+std::string AssignFingerprint(const AssignParams& p, std::string_view lang) {
+  std::string buf;
+  auto add = [&](std::string_view v) {
+    storage::PutFixed64BE(&buf, v.size());
+    buf.append(v.data(), v.size());
+  };
+  add("assign");
+  add(p.statement_id);
+  add(lang);
+  storage::PutFixed64BE(&buf, static_cast<uint64_t>(p.role));
+  storage::PutFixed64BE(&buf, static_cast<uint64_t>(p.scope->kind));
+  storage::PutFixed64BE(&buf, p.scope->segment_ids.size());
+  for (const auto& id : p.scope->segment_ids) add(id);
+  add(p.assignee);
+  storage::PutFixed64BE(
+      &buf, p.deadline ? static_cast<uint64_t>(Micros(*p.deadline)) : 0);
+  add(p.note);
+  return Sha256(buf);
+}
+
+absl::Status RequestIdReused(std::string_view request_id) {
+  return BadField("request_id",
+                  StrCat("request_id \"", request_id,
+                         "\" was already used with a different request"),
+                  "REQUEST_ID_REUSED");
+}
+
 absl::Status CheckRequestId(std::string_view id) {
   if (id.size() > 64 || !std::all_of(id.begin(), id.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -738,13 +768,13 @@ absl::StatusOr<Assignment> AssignmentCore::Assign(const Principal& caller,
                   lang);
   }
   RETURN_IF_ERROR(CheckTargeted(s, lang));
-  std::string request_key;
+  std::string request_key, fingerprint;
   if (!p.request_id.empty()) {
     request_key = RequestKey(caller.user_id, p.request_id);
+    fingerprint = AssignFingerprint(p, lang);
     ASSIGN_OR_RETURN(auto prior, store_->Get(kCf, request_key));
     if (prior.has_value()) {
-      ASSIGN_OR_RETURN(storage::Record r, storage::DecodeRecord(*prior));
-      return GetAssignment(caller, IdString(U64FromPayload(r.payload)));
+      return Replay(caller, *prior, p.request_id, fingerprint);
     }
   }
   if (s.state != statement::StatementState::kDraft &&
@@ -768,12 +798,14 @@ absl::StatusOr<Assignment> AssignmentCore::Assign(const Principal& caller,
   a.r.set_update_time_micros(Micros(now));
   RETURN_IF_ERROR(FillScope(*p.scope, statements_, s, &a.r));
   return WriteAssignment(caller, std::nullopt, std::move(a),
-                         "assignment.created", request_key);
+                         "assignment.created", request_key, p.request_id,
+                         fingerprint);
 }
 
 absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
     const Principal& caller, std::optional<Stored> before, Stored after,
-    std::string_view event, std::string_view request_key) {
+    std::string_view event, std::string_view request_key,
+    std::string_view request_id, std::string_view fingerprint) {
   ASSIGN_OR_RETURN(auto loaded, statements_->LoadStatementWithInternalId(
                                     after.r.statement_id()));
   const statement::Statement& s = loaded.first;
@@ -820,7 +852,8 @@ absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
     if (!request_key.empty()) {
       w.ExpectVersion(kCf, request_key, 0);
       w.Put(kCf, request_key,
-            storage::EncodeRecord(kFormat1, 1, U64Payload(after.n)));
+            storage::EncodeRecord(
+                kFormat1, 1, StrCat(U64Payload(after.n), fingerprint)));
     }
     // Overlap is decided on what CheckScope read: guard every other active
     // assignment of the same statement, language and role.
@@ -851,8 +884,7 @@ absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
       if (!request_key.empty()) {
         ASSIGN_OR_RETURN(auto prior, store_->Get(kCf, std::string(request_key)));
         if (prior.has_value()) {
-          ASSIGN_OR_RETURN(storage::Record r, storage::DecodeRecord(*prior));
-          return GetAssignment(caller, IdString(U64FromPayload(r.payload)));
+          return Replay(caller, *prior, request_id, fingerprint);
         }
       }
       continue;
@@ -863,6 +895,17 @@ absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
     absl::MutexLock lock(&index->mu);
     return View(after, s, index.get());
   }
+}
+
+absl::StatusOr<Assignment> AssignmentCore::Replay(
+    const Principal& caller, std::string_view prior_value,
+    std::string_view request_id, std::string_view fingerprint) {
+  ASSIGN_OR_RETURN(storage::Record r, storage::DecodeRecord(prior_value));
+  // Payload: the assignment id, then the request's fingerprint.
+  if (r.payload.size() < 8 || r.payload.substr(8) != fingerprint) {
+    return RequestIdReused(request_id);
+  }
+  return GetAssignment(caller, IdString(U64FromPayload(r.payload)));
 }
 
 absl::StatusOr<Assignment> AssignmentCore::GetAssignment(
@@ -940,7 +983,8 @@ absl::StatusOr<Assignment> AssignmentCore::UpdateAssignment(
   }
   after.r.set_update_time_micros(Micros(clock_->Now()));
   ASSIGN_OR_RETURN(Assignment out,
-                   WriteAssignment(caller, *a, after, "assignment.updated", ""));
+                   WriteAssignment(caller, *a, after, "assignment.updated", "", "",
+                                   ""));
   // Leases the previous assignee took through this assignment end where the
   // segment left it (or all of them when the assignee changed).
   ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index,

@@ -312,7 +312,15 @@ class AssignmentCore final : public translation::WorkGate {
                                              std::optional<Stored> before,
                                              Stored after,
                                              std::string_view event,
-                                             std::string_view request_key);
+                                             std::string_view request_key,
+                                             std::string_view request_id,
+                                             std::string_view fingerprint);
+  // The answer to a repeated Assign: the first assignment, or
+  // REQUEST_ID_REUSED if the request differs.
+  absl::StatusOr<Assignment> Replay(const Principal& caller,
+                                    std::string_view prior_value,
+                                    std::string_view request_id,
+                                    std::string_view fingerprint);
   absl::Status CheckScope(const Stored& candidate,
                           const statement::Statement& s, uint64_t iid);
   absl::Status EndLeasesOf(const Stored& a, const std::set<int>* keep,

@@ -517,6 +517,19 @@ TEST_F(AssignmentCoreTest, AssignWithARequestIdIsIdempotent) {
   AssignmentQuery q;
   ASSERT_OK_AND_ASSIGN(auto page, core_->ListAssignments(kCoord, q, 0, ""));
   EXPECT_EQ(page.assignments.size(), 1u);
+  // The same request_id with any field changed is refused, and writes
+  // nothing.
+  AssignParams other = p;
+  other.note = "a different note";
+  absl::Status reused = core_->Assign(kCoord, other).status();
+  EXPECT_THAT(reused, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(reused), "REQUEST_ID_REUSED");
+  other = Params(kAnna, WorkRole::kTranslate, Range(0, 4));
+  other.request_id = "req-1";
+  EXPECT_EQ(ReasonOf(core_->Assign(kCoord, other).status()),
+            "REQUEST_ID_REUSED");
+  ASSERT_OK_AND_ASSIGN(page, core_->ListAssignments(kCoord, q, 0, ""));
+  EXPECT_EQ(page.assignments.size(), 1u);
   // Limits: a note longer than allowed, a deadline in the past.
   AssignParams bad = Params(kBen, WorkRole::kTranslate, Range(5, 6));
   bad.note = std::string(kMaxNoteBytes + 1, 'x');
