@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "common/random.h"
 #include "common/status_macros.h"
@@ -729,6 +730,46 @@ absl::Status RequestIdReused(std::string_view request_id) {
                   "REQUEST_ID_REUSED");
 }
 
+// ListAssignments page tokens: base64url of [16-byte query hash][u64 last
+// create time micros][last assignment id][8-byte checksum]. Opaque to
+// clients; the checksum catches edits.
+constexpr std::string_view kTokenSalt = "tessera.assignment.page.v1";
+
+std::string EncodeListToken(std::string_view query_hash, int64_t micros,
+                            std::string_view id) {
+  std::string payload(query_hash);
+  storage::PutFixed64BE(&payload, static_cast<uint64_t>(micros));
+  payload.append(id.data(), id.size());
+  const std::string sum = Sha256(StrCat(kTokenSalt, payload)).substr(0, 8);
+  return Base64UrlEncode(StrCat(payload, sum));
+}
+
+absl::StatusOr<std::pair<int64_t, std::string>> DecodeListToken(
+    std::string_view token, std::string_view query_hash) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(ToAbsl(token), &raw) ||
+      raw.size() < query_hash.size() + 8 + 8 ||
+      Sha256(StrCat(kTokenSalt, std::string_view(raw).substr(
+                                    0, raw.size() - 8)))
+              .substr(0, 8) != raw.substr(raw.size() - 8)) {
+    return BadField("page_token",
+                    "does not parse; pass a next_page_token unchanged",
+                    "INVALID_TOKEN");
+  }
+  if (raw.substr(0, query_hash.size()) != query_hash) {
+    return BadField("page_token",
+                    "belongs to a different query; repeat the other request "
+                    "fields unchanged",
+                    "INVALID_TOKEN");
+  }
+  std::string_view rest(raw);
+  rest.remove_prefix(query_hash.size());
+  uint64_t micros = 0;
+  storage::GetFixed64BE(&rest, &micros);
+  rest.remove_suffix(8);
+  return std::make_pair(static_cast<int64_t>(micros), std::string(rest));
+}
+
 absl::Status CheckRequestId(std::string_view id) {
   if (id.size() > 64 || !std::all_of(id.begin(), id.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -1078,18 +1119,30 @@ absl::StatusOr<AssignmentPage> AssignmentCore::ListAssignments(
   if (!q.language.empty()) {
     ASSIGN_OR_RETURN(lang, Canonical("language", q.language));
   }
-  uint64_t skip = 0;
-  if (!page_token.empty() &&
-      !absl::SimpleAtoi(ToAbsl(page_token), &skip)) {
-    return BadField("page_token", "does not parse", "INVALID_TOKEN");
-  }
-  ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(q.statement_id));
   std::vector<AssignmentState> states = q.states;
   if (states.empty()) states.push_back(AssignmentState::kActive);
+  std::sort(states.begin(), states.end());
+  states.erase(std::unique(states.begin(), states.end()), states.end());
+  // The token binds the query (and the caller, whose grants filter it) and
+  // names the last item returned, so a page resumes after it even when
+  // earlier assignments were added or ended meanwhile.
+  std::string query = StrCat("list-assignments|", caller.user_id, "|",
+                             q.statement_id, "|", lang, "|", q.assignee, "|",
+                             static_cast<int>(q.role), "|",
+                             q.overdue_only ? 1 : 0);
+  for (AssignmentState st : states) StrAppend(&query, "|", static_cast<int>(st));
+  const std::string query_hash = Sha256(query).substr(0, 16);
+  std::optional<std::pair<int64_t, std::string>> after;
+  if (!page_token.empty()) {
+    ASSIGN_OR_RETURN(after, DecodeListToken(page_token, query_hash));
+  }
+  ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(q.statement_id));
   AssignmentPage page;
-  uint64_t index_in_results = 0;
   std::map<std::string, std::pair<statement::Statement, uint64_t>> statements;
   for (const Stored& a : all) {
+    if (after && std::make_pair(a.r.create_time_micros(), a.id()) <= *after) {
+      continue;
+    }
     if (!lang.empty() && a.r.language() != lang) continue;
     if (q.role != WorkRole::kUnspecified && a.role() != q.role) continue;
     if (!q.assignee.empty() && a.r.assignee() != q.assignee) continue;
@@ -1118,9 +1171,11 @@ absl::StatusOr<AssignmentPage> AssignmentCore::ListAssignments(
       ASSIGN_OR_RETURN(v, View(a, it->second.first, index.get()));
     }
     if (q.overdue_only && !v.overdue) continue;
-    if (index_in_results++ < skip) continue;
     if (static_cast<int>(page.assignments.size()) >= size) {
-      page.next_page_token = StrCat(skip + page.assignments.size());
+      const Assignment& last = page.assignments.back();
+      page.next_page_token =
+          EncodeListToken(query_hash, Micros(last.create_time),
+                          last.assignment_id);
       break;
     }
     page.assignments.push_back(std::move(v));

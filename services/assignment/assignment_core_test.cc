@@ -605,5 +605,51 @@ TEST_F(AssignmentCoreTest, ReassigningReleasesThePreviousAssigneesLease) {
   EXPECT_EQ(Index(c), 4);
 }
 
+TEST_F(AssignmentCoreTest, PageTokensResumeAfterTheLastItemOfTheSameQuery) {
+  std::vector<Assignment> made;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(
+        Assignment a, core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate,
+                                                   Range(2 * i, 2 * i + 1))));
+    made.push_back(a);
+    clock_.Advance(absl::Seconds(1));
+  }
+  AssignmentQuery q;
+  q.statement_id = sid_;
+  ASSERT_OK_AND_ASSIGN(auto page, core_->ListAssignments(kCoord, q, 1, ""));
+  ASSERT_EQ(page.assignments.size(), 1u);
+  EXPECT_EQ(page.assignments[0].assignment_id, made[0].assignment_id);
+  ASSERT_FALSE(page.next_page_token.empty());
+  const std::string token = page.next_page_token;
+  // The first item leaves the results; the next page still starts right
+  // after it instead of skipping one.
+  ASSERT_OK(core_->Unassign(kCoord, made[0].assignment_id, made[0].version)
+                .status());
+  ASSERT_OK_AND_ASSIGN(page, core_->ListAssignments(kCoord, q, 1, token));
+  ASSERT_EQ(page.assignments.size(), 1u);
+  EXPECT_EQ(page.assignments[0].assignment_id, made[1].assignment_id);
+  ASSERT_OK_AND_ASSIGN(
+      page, core_->ListAssignments(kCoord, q, 1, page.next_page_token));
+  ASSERT_EQ(page.assignments.size(), 1u);
+  EXPECT_EQ(page.assignments[0].assignment_id, made[2].assignment_id);
+  EXPECT_TRUE(page.next_page_token.empty());
+  // A token of another query, or an edited one, is refused.
+  AssignmentQuery other = q;
+  other.role = WorkRole::kReview;
+  absl::Status s = core_->ListAssignments(kCoord, other, 1, token).status();
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(s), "INVALID_TOKEN");
+  other = q;
+  other.states = {AssignmentState::kEnded};
+  EXPECT_THAT(core_->ListAssignments(kCoord, other, 1, token).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(core_->ListAssignments(kCoord, q, 1, "1").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  std::string edited = token;
+  edited[edited.size() / 2] = edited[edited.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_THAT(core_->ListAssignments(kCoord, q, 1, edited).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace tessera::assignment
