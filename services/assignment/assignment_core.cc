@@ -1937,6 +1937,28 @@ absl::StatusOr<StatementProgress> AssignmentCore::GetProgress(
   out.deadline = s.deadline;
   out.read_time = clock_->Now();
   ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(s.statement_id));
+  // Live leases on this statement, from the stored current-lease pointers
+  // (every active lease is its holder's current one): right after a
+  // restart and after renewals, which the in-memory hints do not track.
+  std::map<std::string, std::vector<std::pair<std::string, WorkRole>>> leases;
+  {
+    const std::string begin = KeyBuilder(kCurrentKind).Build();
+    std::vector<uint64_t> current;
+    RETURN_IF_ERROR(store_->Scan(
+        kCf, begin, storage::PrefixSuccessor(begin),
+        [&](std::string_view, std::string_view value) {
+          auto r = storage::DecodeRecord(value);
+          if (r.ok()) current.push_back(U64FromPayload(r->payload));
+          return true;
+        }));
+    for (uint64_t m : current) {
+      ASSIGN_OR_RETURN(auto l, LoadLease(m));
+      if (l && l->live(out.read_time) &&
+          l->r.statement_iid() == loaded.second) {
+        leases[l->r.language()].emplace_back(l->r.holder(), l->role());
+      }
+    }
+  }
   bool any = false;
   for (const std::string& lang : s.target_languages) {
     if (!wanted.empty() &&
@@ -2016,13 +2038,10 @@ absl::StatusOr<StatementProgress> AssignmentCore::GetProgress(
       for (size_t p = 0; p < covered.size(); ++p) {
         if (!covered[p]) lp.unassigned_words += index->words[p];
       }
-      for (int role = 1; role <= 2; ++role) {
-        for (const auto& [pos, h] : index->held[role]) {
-          if (h.second <= out.read_time) continue;
-          ++lp.active_leases;
-          auto it = people.find({h.first, static_cast<WorkRole>(role)});
-          if (it != people.end()) ++it->second.active_leases;
-        }
+      for (const auto& [holder, role] : leases[lang]) {
+        ++lp.active_leases;
+        auto it = people.find({holder, role});
+        if (it != people.end()) ++it->second.active_leases;
       }
     }
     for (auto& [key, ap] : people) lp.assignees.push_back(std::move(ap));

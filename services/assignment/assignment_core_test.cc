@@ -52,6 +52,20 @@ formats::Content Text(const std::string& t) {
 class AssignmentCoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    Open();
+    Create(/*open_claiming=*/true);
+  }
+
+  // Closes everything and opens the same database again, as a restart does.
+  void Reopen() {
+    core_.reset();
+    translations_.reset();
+    statements_.reset();
+    store_.reset();
+    Open();
+  }
+
+  void Open() {
     storage::StoreOptions so;
     so.path = dir_.Sub("db");
     so.clock = &clock_;
@@ -74,7 +88,6 @@ class AssignmentCoreTest : public ::testing::Test {
           return it->second;
         },
         &clock_, RandomSource::Secure(), options);
-    Create(/*open_claiming=*/true);
   }
 
   void Create(bool open_claiming) {
@@ -649,6 +662,44 @@ TEST_F(AssignmentCoreTest, PageTokensResumeAfterTheLastItemOfTheSameQuery) {
   edited[edited.size() / 2] = edited[edited.size() / 2] == 'A' ? 'B' : 'A';
   EXPECT_THAT(core_->ListAssignments(kCoord, q, 1, edited).status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(AssignmentCoreTest, ActiveLeasesAreCountedAfterARestartAndRenewals) {
+  ASSERT_OK(core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate,
+                                         Range(0, 3)))
+                .status());
+  ASSERT_OK_AND_ASSIGN(ClaimResult anna, Claim(kAnna));
+  ASSERT_OK_AND_ASSIGN(ClaimResult ben, Claim(kBen));
+  auto leases = [&](int* total, int* of_anna) -> absl::Status {
+    auto p = core_->GetProgress(kCoord, sid_, {"fr"});
+    if (!p.ok()) return p.status();
+    *total = p->languages.at(0).active_leases;
+    *of_anna = -1;
+    for (const auto& ap : p->languages.at(0).assignees) {
+      if (ap.assignee == "anna") *of_anna = ap.active_leases;
+    }
+    return absl::OkStatus();
+  };
+  int total = 0, of_anna = 0;
+  ASSERT_OK(leases(&total, &of_anna));
+  EXPECT_EQ(total, 2);
+  EXPECT_EQ(of_anna, 1);
+  Reopen();
+  ASSERT_OK(leases(&total, &of_anna));
+  EXPECT_EQ(total, 2);
+  EXPECT_EQ(of_anna, 1);
+  // Renewed leases outlive their first expiry; the others do not.
+  clock_.Advance(absl::Minutes(15));
+  ASSERT_OK(core_->RenewLease(kAnna, anna.lease.lease_id, 0).status());
+  clock_.Advance(absl::Minutes(10));
+  ASSERT_OK(leases(&total, &of_anna));
+  EXPECT_EQ(total, 1);
+  EXPECT_EQ(of_anna, 1);
+  ASSERT_OK(core_->ReleaseLease(kAnna, anna.lease.lease_id, 0).status());
+  ASSERT_OK(leases(&total, &of_anna));
+  EXPECT_EQ(total, 0);
+  EXPECT_EQ(of_anna, 0);
+  (void)ben;
 }
 
 }  // namespace
