@@ -295,6 +295,7 @@ class AssignmentCore final : public translation::WorkGate {
  private:
   struct Stored;
   struct StoredLease;
+  struct Lineage;
   struct LangIndex;
   struct Resolved;
 
@@ -305,6 +306,9 @@ class AssignmentCore final : public translation::WorkGate {
   absl::StatusOr<std::optional<Stored>> LoadAssignment(std::string_view id);
   absl::StatusOr<std::optional<StoredLease>> LoadLease(uint64_t lease_id);
   absl::StatusOr<Resolved> Resolve(const Stored& a, const LangIndex& index);
+  // What became of revision `from`'s segments in the index's revision.
+  absl::StatusOr<std::shared_ptr<const Lineage>> LineageOf(
+      std::string_view statement_id, int from, LangIndex& index);
   absl::StatusOr<Assignment> View(const Stored& a,
                                   const statement::Statement& s,
                                   const LangIndex* index);
