@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "common/random.h"
 #include "common/status_macros.h"
@@ -1777,6 +1778,77 @@ absl::StatusOr<std::optional<ClaimResult>> AssignmentCore::TryClaim(
                        "too many concurrent claims; try again");
 }
 
+absl::StatusOr<std::shared_ptr<const AssignmentCore::OpenList>>
+AssignmentCore::OpenStatements(const std::string& lang) {
+  // Every change of a statement's state, deadline, languages, open claiming
+  // or revision commits a "statement." feed event, so the list stays valid
+  // while the feed since it was built holds none.
+  const uint64_t last = store_->LastVisibleFeedSeq();
+  std::shared_ptr<const OpenList> cached;
+  uint64_t stamp = 0;
+  {
+    absl::MutexLock lock(&open_mu_);
+    auto it = open_lists_.find(lang);
+    if (it != open_lists_.end()) {
+      cached = it->second.list;
+      stamp = it->second.seq;
+    }
+  }
+  if (cached != nullptr) {
+    if (stamp >= last) return cached;
+    constexpr size_t kMaxFeedLook = 512;
+    ASSIGN_OR_RETURN(std::vector<storage::FeedEvent> events,
+                     store_->ReadFeed(stamp, kMaxFeedLook));
+    bool changed = events.size() >= kMaxFeedLook;
+    uint64_t seen = stamp;
+    for (const auto& e : events) {
+      if (absl::StartsWith(e.type, "statement.")) changed = true;
+      seen = std::max(seen, e.seq);
+    }
+    if (!changed && seen >= last) {
+      absl::MutexLock lock(&open_mu_);
+      auto& entry = open_lists_[lang];
+      if (entry.list == cached) entry.seq = std::max(entry.seq, seen);
+      return cached;
+    }
+  }
+  auto list = std::make_shared<OpenList>();
+  statement::ListStatementsQuery q;
+  q.states = {statement::StatementState::kOpen};
+  q.languages = {lang};
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(auto page, statements_->ListStatements(
+                                    Internal(), q,
+                                    statement::kMaxStatementPageSize, token));
+    for (auto& st : page.statements) {
+      ASSIGN_OR_RETURN(auto loaded, statements_->LoadStatementWithInternalId(
+                                        st.statement_id));
+      list->push_back(std::move(loaded));
+    }
+    token = page.next_page_token;
+  } while (!token.empty());
+  std::stable_sort(list->begin(), list->end(),
+                   [](const auto& a, const auto& b) {
+                     const absl::Time da =
+                         a.first.deadline.value_or(absl::InfiniteFuture());
+                     const absl::Time db =
+                         b.first.deadline.value_or(absl::InfiniteFuture());
+                     if (da != db) return da < db;
+                     return a.first.create_time < b.first.create_time;
+                   });
+  absl::MutexLock lock(&open_mu_);
+  ++open_list_builds_;
+  auto& entry = open_lists_[lang];
+  // Stamped with the feed position read before listing: anything committed
+  // since is looked at next time.
+  if (entry.list == nullptr || entry.seq <= last) {
+    entry.list = list;
+    entry.seq = last;
+  }
+  return std::shared_ptr<const OpenList>(list);
+}
+
 absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
                                                       const ClaimParams& in) {
   ClaimParams params = in;
@@ -1802,7 +1874,8 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
                   lang);
   }
   // The statements to look at, by deadline then age.
-  std::vector<std::pair<statement::Statement, uint64_t>> candidates;
+  std::shared_ptr<const OpenList> listed;
+  std::vector<std::pair<statement::Statement, uint64_t>> named;
   if (!params.statement_id.empty()) {
     ASSIGN_OR_RETURN(auto loaded, statements_->LoadStatementWithInternalId(
                                       params.statement_id));
@@ -1812,33 +1885,11 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
                           StrCat("statements/", params.statement_id),
                           "only an open statement hands out work");
     }
-    candidates.push_back(std::move(loaded));
+    named.push_back(std::move(loaded));
   } else {
-    statement::ListStatementsQuery q;
-    q.states = {statement::StatementState::kOpen};
-    q.languages = {lang};
-    std::string token;
-    do {
-      ASSIGN_OR_RETURN(auto page, statements_->ListStatements(
-                                      Internal(), q,
-                                      statement::kMaxStatementPageSize, token));
-      for (auto& st : page.statements) {
-        ASSIGN_OR_RETURN(auto loaded, statements_->LoadStatementWithInternalId(
-                                          st.statement_id));
-        candidates.push_back(std::move(loaded));
-      }
-      token = page.next_page_token;
-    } while (!token.empty());
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [](const auto& a, const auto& b) {
-                       const absl::Time da =
-                           a.first.deadline.value_or(absl::InfiniteFuture());
-                       const absl::Time db =
-                           b.first.deadline.value_or(absl::InfiniteFuture());
-                       if (da != db) return da < db;
-                       return a.first.create_time < b.first.create_time;
-                     });
+    ASSIGN_OR_RETURN(listed, OpenStatements(lang));
   }
+  const auto& candidates = listed ? *listed : named;
   // Step 1: the current lease, unless its work is done or it is skipped.
   ASSIGN_OR_RETURN(auto current, CurrentLease(caller.user_id, lang,
                                               params.role));

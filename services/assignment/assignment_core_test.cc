@@ -764,5 +764,32 @@ TEST_F(AssignmentCoreTest, ScopesFollowARevision) {
   EXPECT_EQ(c.lease.segment_id, successor);
 }
 
+TEST_F(AssignmentCoreTest, ClaimsWithoutAStatementReuseTheOpenListUntilOneChanges) {
+  ClaimParams p;
+  p.language = "fr";
+  p.role = WorkRole::kTranslate;
+  // Claims and translation commits do not touch statements: one listing.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(ClaimResult r, core_->ClaimNext(kAnna, p));
+    ASSERT_OK(Submit(kAnna, Index(r)));
+  }
+  EXPECT_EQ(core_->open_list_builds(), 1);
+  // A new open statement is seen on the next claim.
+  const std::string first = sid_;
+  Create(/*open_claiming=*/true);
+  ASSERT_OK_AND_ASSIGN(auto s2, statements_->LoadStatement(sid_));
+  statement::StatementUpdate update;
+  update.deadline = std::optional<absl::Time>(clock_.Now() + absl::Hours(5));
+  ASSERT_OK(statements_->UpdateStatement(Admin(), sid_, s2.version, update));
+  ASSERT_OK_AND_ASSIGN(ClaimResult r, core_->ClaimNext(kBen, p));
+  EXPECT_EQ(r.lease.statement_id, sid_);
+  EXPECT_EQ(core_->open_list_builds(), 2);
+  // Closing it sends claims back to the first one.
+  ASSERT_OK_AND_ASSIGN(s2, statements_->LoadStatement(sid_));
+  ASSERT_OK(statements_->CloseStatement(Admin(), sid_, s2.version));
+  ASSERT_OK_AND_ASSIGN(r, core_->ClaimNext(kCara, p));
+  EXPECT_EQ(r.lease.statement_id, first);
+}
+
 }  // namespace
 }  // namespace tessera::assignment
