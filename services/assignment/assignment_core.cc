@@ -4,7 +4,10 @@
 #include <unordered_map>
 #include <utility>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "common/random.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "google/rpc/error_details.pb.h"
@@ -246,6 +249,14 @@ struct AssignmentCore::StoredLease {
   }
 };
 
+// What became of one older revision's segments in the current revision.
+struct AssignmentCore::Lineage {
+  std::vector<std::string> old_ids;  // document order
+  std::unordered_map<std::string, int> old_pos;
+  // Old id → its id in the current revision; absent: removed.
+  std::unordered_map<std::string, std::string> now;
+};
+
 // Open work of one (statement, language), by position among the current
 // revision's translatable segments in document order.
 struct AssignmentCore::LangIndex {
@@ -267,6 +278,9 @@ struct AssignmentCore::LangIndex {
   // Who holds (or is about to hold) each position, by role, and until when.
   // A hint only: storage decides.
   std::map<int, std::pair<std::string, absl::Time>> held[3];
+  // Lineages of older revisions (for scopes written against them), by
+  // revision number. Built on first use.
+  std::map<int, std::shared_ptr<const Lineage>> lineages;
 
   void Set(int p, SegmentState s, std::string author,
            std::vector<std::string> appr) {
@@ -483,16 +497,114 @@ AssignmentCore::LoadLease(uint64_t m) {
   return std::optional<StoredLease>(std::move(out));
 }
 
+absl::StatusOr<std::shared_ptr<const AssignmentCore::Lineage>>
+AssignmentCore::LineageOf(std::string_view statement_id, int from,
+                          LangIndex& index) {
+  auto it = index.lineages.find(from);
+  if (it != index.lineages.end()) return it->second;
+  auto l = std::make_shared<Lineage>();
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(statement::SourceSegmentPage page,
+                     statements_->ListSourceSegments(
+                         Internal(), statement_id, from,
+                         statement::kMaxSegmentPageSize, token, false));
+    for (const auto& seg : page.segments) {
+      l->old_pos[seg.info.segment_id] = static_cast<int>(l->old_ids.size());
+      l->old_ids.push_back(seg.info.segment_id);
+      l->now[seg.info.segment_id] = seg.info.segment_id;
+    }
+    token = page.next_page_token;
+  } while (!token.empty());
+  // Follow each revision's changes: unchanged segments keep their id, a
+  // changed one is followed by its successor, a removed one drops out.
+  for (int r = from + 1; r <= index.revision; ++r) {
+    ASSIGN_OR_RETURN(statement::Revision rev,
+                     statements_->GetRevision(Internal(), statement_id, r,
+                                              false));
+    std::unordered_map<std::string, std::string> successor;
+    for (const auto& c : rev.changes.changed_segments) {
+      successor[c.predecessor_segment_id] = c.segment_id;
+    }
+    std::set<std::string> removed(rev.changes.removed_segment_ids.begin(),
+                                  rev.changes.removed_segment_ids.end());
+    for (auto e = l->now.begin(); e != l->now.end();) {
+      if (removed.count(e->second)) {
+        e = l->now.erase(e);
+        continue;
+      }
+      if (auto s = successor.find(e->second); s != successor.end()) {
+        e->second = s->second;
+      }
+      ++e;
+    }
+  }
+  index.lineages[from] = l;
+  return std::shared_ptr<const Lineage>(l);
+}
+
+// A range's ends as ids of the current revision: a changed end is its
+// successor, a removed one moves inwards to the nearest surviving segment;
+// nullopt if none survives.
+std::optional<std::pair<std::string, std::string>> AssignmentCore::CurrentEnds(
+    const Lineage& lineage, const LangIndex& index, const std::string& first,
+    const std::string& last) {
+  auto f = lineage.old_pos.find(first);
+  auto l = lineage.old_pos.find(last);
+  if (f == lineage.old_pos.end() || l == lineage.old_pos.end()) {
+    return std::nullopt;
+  }
+  auto surviving = [&](int i) -> const std::string* {
+    auto it = lineage.now.find(lineage.old_ids[i]);
+    if (it == lineage.now.end() || !index.any_ordinal.count(it->second)) {
+      return nullptr;
+    }
+    return &it->second;
+  };
+  const std::string* lo = nullptr;
+  const std::string* hi = nullptr;
+  for (int i = f->second; i <= l->second && lo == nullptr; ++i) {
+    lo = surviving(i);
+  }
+  for (int i = l->second; i >= f->second && hi == nullptr; --i) {
+    hi = surviving(i);
+  }
+  if (lo == nullptr || hi == nullptr) return std::nullopt;
+  return std::make_pair(*lo, *hi);
+}
+
 absl::StatusOr<AssignmentCore::Resolved> AssignmentCore::Resolve(
     const Stored& a, const LangIndex& index) {
   Resolved out;
   const int n = static_cast<int>(index.ids.size());
-  switch (static_cast<Scope::Kind>(a.r.scope_kind())) {
+  const auto kind = static_cast<Scope::Kind>(a.r.scope_kind());
+  std::shared_ptr<const Lineage> lineage;
+  if (kind != Scope::Kind::kWholeLanguage && a.r.scope_revision() > 0 &&
+      a.r.scope_revision() < index.revision) {
+    // Callers hold index.mu; the lineage cache is part of the index.
+    ASSIGN_OR_RETURN(lineage,
+                     LineageOf(a.r.statement_id(), a.r.scope_revision(),
+                               const_cast<LangIndex&>(index)));
+  }
+  switch (kind) {
     case Scope::Kind::kWholeLanguage:
       out.lo = 0;
       out.hi = n;
       break;
     case Scope::Kind::kRange: {
+      if (lineage != nullptr && a.r.segment_ids_size() == 2 &&
+          lineage->old_pos.count(a.r.segment_ids(0)) &&
+          lineage->old_pos.count(a.r.segment_ids(1))) {
+        // An end that changed is replaced by its successor; one that was
+        // removed moves inwards to the nearest surviving segment.
+        auto ends = CurrentEnds(*lineage, index, a.r.segment_ids(0),
+                                a.r.segment_ids(1));
+        if (!ends) break;  // nothing survives: empty
+        out.lo = index.LowerPos(index.any_ordinal.at(ends->first));
+        out.hi = std::max(out.lo, index.LowerPos(
+                                      index.any_ordinal.at(ends->second) + 1));
+        break;
+      }
       // Ends are ids; one that left the document falls back to the ordinal
       // it had when the scope was written.
       auto ordinal_of = [&](int i, int fallback) {
@@ -509,10 +621,20 @@ absl::StatusOr<AssignmentCore::Resolved> AssignmentCore::Resolve(
     case Scope::Kind::kSet:
       out.is_set = true;
       for (const auto& id : a.r.segment_ids()) {
-        auto it = index.pos.find(id);
+        std::string_view now = id;
+        if (lineage != nullptr) {
+          auto l = lineage->now.find(id);
+          if (l == lineage->now.end()) continue;  // removed
+          now = l->second;
+        }
+        auto it = index.pos.find(std::string(now));
         if (it != index.pos.end()) out.set.push_back(it->second);
       }
+
       std::sort(out.set.begin(), out.set.end());
+      // Two old ids may share a successor.
+      out.set.erase(std::unique(out.set.begin(), out.set.end()),
+                    out.set.end());
       break;
   }
   return out;
@@ -529,6 +651,30 @@ absl::StatusOr<Assignment> AssignmentCore::View(const Stored& a,
   out.scope.kind = static_cast<Scope::Kind>(a.r.scope_kind());
   out.scope.segment_ids.assign(a.r.segment_ids().begin(),
                                a.r.segment_ids().end());
+  if (index != nullptr && out.scope.kind != Scope::Kind::kWholeLanguage &&
+      a.r.scope_revision() > 0 && a.r.scope_revision() < index->revision) {
+    // Show the scope in the current revision's ids.
+    ASSIGN_OR_RETURN(auto lineage,
+                     LineageOf(a.r.statement_id(), a.r.scope_revision(),
+                               const_cast<LangIndex&>(*index)));
+    if (out.scope.kind == Scope::Kind::kSet) {
+      std::vector<std::pair<int, std::string>> now;
+      for (const auto& id : a.r.segment_ids()) {
+        auto l = lineage->now.find(id);
+        if (l == lineage->now.end()) continue;
+        auto o = index->any_ordinal.find(l->second);
+        if (o != index->any_ordinal.end()) now.emplace_back(o->second, l->second);
+      }
+      std::sort(now.begin(), now.end());
+      now.erase(std::unique(now.begin(), now.end()), now.end());
+      out.scope.segment_ids.clear();
+      for (auto& [o, id] : now) out.scope.segment_ids.push_back(id);
+    } else if (a.r.segment_ids_size() == 2) {
+      auto ends = CurrentEnds(*lineage, *index, a.r.segment_ids(0),
+                              a.r.segment_ids(1));
+      if (ends) out.scope.segment_ids = {ends->first, ends->second};
+    }
+  }
   out.assignee = a.r.assignee();
   if (a.r.deadline_micros() != 0) {
     out.deadline = FromMicros(a.r.deadline_micros());
@@ -579,13 +725,14 @@ absl::Status AssignmentCore::CheckScope(const Stored& candidate,
                                         uint64_t iid) {
   ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index,
                    Index(s, iid, candidate.r.language()));
+  ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(s.statement_id));
+  absl::MutexLock lock(&index->mu);
   ASSIGN_OR_RETURN(Resolved mine, Resolve(candidate, *index));
   int count = 0;
   mine.ForEach([&](int) { ++count; });
   if (count == 0) {
     return BadField("scope", "has no translatable segment");
   }
-  ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(s.statement_id));
   google::rpc::PreconditionFailure pf;
   std::string first_holder;
   for (const Stored& other : all) {
@@ -699,6 +846,75 @@ absl::Status FillScope(const Scope& scope,
   return BadField("scope", "is required");
 }
 
+// Canonical bytes of an Assign request (request_id aside), hashed: a
+// request id replays only the request it was first used with.
+std::string AssignFingerprint(const AssignParams& p, std::string_view lang) {
+  std::string buf;
+  auto add = [&](std::string_view v) {
+    storage::PutFixed64BE(&buf, v.size());
+    buf.append(v.data(), v.size());
+  };
+  add("assign");
+  add(p.statement_id);
+  add(lang);
+  storage::PutFixed64BE(&buf, static_cast<uint64_t>(p.role));
+  storage::PutFixed64BE(&buf, static_cast<uint64_t>(p.scope->kind));
+  storage::PutFixed64BE(&buf, p.scope->segment_ids.size());
+  for (const auto& id : p.scope->segment_ids) add(id);
+  add(p.assignee);
+  storage::PutFixed64BE(
+      &buf, p.deadline ? static_cast<uint64_t>(Micros(*p.deadline)) : 0);
+  add(p.note);
+  return Sha256(buf);
+}
+
+absl::Status RequestIdReused(std::string_view request_id) {
+  return BadField("request_id",
+                  StrCat("request_id \"", request_id,
+                         "\" was already used with a different request"),
+                  "REQUEST_ID_REUSED");
+}
+
+// ListAssignments page tokens: base64url of [16-byte query hash][u64 last
+// create time micros][last assignment id][8-byte checksum]. Opaque to
+// clients; the checksum catches edits.
+constexpr std::string_view kTokenSalt = "tessera.assignment.page.v1";
+
+std::string EncodeListToken(std::string_view query_hash, int64_t micros,
+                            std::string_view id) {
+  std::string payload(query_hash);
+  storage::PutFixed64BE(&payload, static_cast<uint64_t>(micros));
+  payload.append(id.data(), id.size());
+  const std::string sum = Sha256(StrCat(kTokenSalt, payload)).substr(0, 8);
+  return Base64UrlEncode(StrCat(payload, sum));
+}
+
+absl::StatusOr<std::pair<int64_t, std::string>> DecodeListToken(
+    std::string_view token, std::string_view query_hash) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(ToAbsl(token), &raw) ||
+      raw.size() < query_hash.size() + 8 + 8 ||
+      Sha256(StrCat(kTokenSalt, std::string_view(raw).substr(
+                                    0, raw.size() - 8)))
+              .substr(0, 8) != raw.substr(raw.size() - 8)) {
+    return BadField("page_token",
+                    "does not parse; pass a next_page_token unchanged",
+                    "INVALID_TOKEN");
+  }
+  if (raw.substr(0, query_hash.size()) != query_hash) {
+    return BadField("page_token",
+                    "belongs to a different query; repeat the other request "
+                    "fields unchanged",
+                    "INVALID_TOKEN");
+  }
+  std::string_view rest(raw);
+  rest.remove_prefix(query_hash.size());
+  uint64_t micros = 0;
+  storage::GetFixed64BE(&rest, &micros);
+  rest.remove_suffix(8);
+  return std::make_pair(static_cast<int64_t>(micros), std::string(rest));
+}
+
 absl::Status CheckRequestId(std::string_view id) {
   if (id.size() > 64 || !std::all_of(id.begin(), id.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -738,13 +954,13 @@ absl::StatusOr<Assignment> AssignmentCore::Assign(const Principal& caller,
                   lang);
   }
   RETURN_IF_ERROR(CheckTargeted(s, lang));
-  std::string request_key;
+  std::string request_key, fingerprint;
   if (!p.request_id.empty()) {
     request_key = RequestKey(caller.user_id, p.request_id);
+    fingerprint = AssignFingerprint(p, lang);
     ASSIGN_OR_RETURN(auto prior, store_->Get(kCf, request_key));
     if (prior.has_value()) {
-      ASSIGN_OR_RETURN(storage::Record r, storage::DecodeRecord(*prior));
-      return GetAssignment(caller, IdString(U64FromPayload(r.payload)));
+      return Replay(caller, *prior, p.request_id, fingerprint);
     }
   }
   if (s.state != statement::StatementState::kDraft &&
@@ -768,12 +984,14 @@ absl::StatusOr<Assignment> AssignmentCore::Assign(const Principal& caller,
   a.r.set_update_time_micros(Micros(now));
   RETURN_IF_ERROR(FillScope(*p.scope, statements_, s, &a.r));
   return WriteAssignment(caller, std::nullopt, std::move(a),
-                         "assignment.created", request_key);
+                         "assignment.created", request_key, p.request_id,
+                         fingerprint);
 }
 
 absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
     const Principal& caller, std::optional<Stored> before, Stored after,
-    std::string_view event, std::string_view request_key) {
+    std::string_view event, std::string_view request_key,
+    std::string_view request_id, std::string_view fingerprint) {
   ASSIGN_OR_RETURN(auto loaded, statements_->LoadStatementWithInternalId(
                                     after.r.statement_id()));
   const statement::Statement& s = loaded.first;
@@ -820,7 +1038,8 @@ absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
     if (!request_key.empty()) {
       w.ExpectVersion(kCf, request_key, 0);
       w.Put(kCf, request_key,
-            storage::EncodeRecord(kFormat1, 1, U64Payload(after.n)));
+            storage::EncodeRecord(
+                kFormat1, 1, StrCat(U64Payload(after.n), fingerprint)));
     }
     // Overlap is decided on what CheckScope read: guard every other active
     // assignment of the same statement, language and role.
@@ -851,8 +1070,7 @@ absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
       if (!request_key.empty()) {
         ASSIGN_OR_RETURN(auto prior, store_->Get(kCf, std::string(request_key)));
         if (prior.has_value()) {
-          ASSIGN_OR_RETURN(storage::Record r, storage::DecodeRecord(*prior));
-          return GetAssignment(caller, IdString(U64FromPayload(r.payload)));
+          return Replay(caller, *prior, request_id, fingerprint);
         }
       }
       continue;
@@ -863,6 +1081,17 @@ absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
     absl::MutexLock lock(&index->mu);
     return View(after, s, index.get());
   }
+}
+
+absl::StatusOr<Assignment> AssignmentCore::Replay(
+    const Principal& caller, std::string_view prior_value,
+    std::string_view request_id, std::string_view fingerprint) {
+  ASSIGN_OR_RETURN(storage::Record r, storage::DecodeRecord(prior_value));
+  // Payload: the assignment id, then the request's fingerprint.
+  if (r.payload.size() < 8 || r.payload.substr(8) != fingerprint) {
+    return RequestIdReused(request_id);
+  }
+  return GetAssignment(caller, IdString(U64FromPayload(r.payload)));
 }
 
 absl::StatusOr<Assignment> AssignmentCore::GetAssignment(
@@ -940,7 +1169,8 @@ absl::StatusOr<Assignment> AssignmentCore::UpdateAssignment(
   }
   after.r.set_update_time_micros(Micros(clock_->Now()));
   ASSIGN_OR_RETURN(Assignment out,
-                   WriteAssignment(caller, *a, after, "assignment.updated", ""));
+                   WriteAssignment(caller, *a, after, "assignment.updated", "", "",
+                                   ""));
   // Leases the previous assignee took through this assignment end where the
   // segment left it (or all of them when the assignee changed).
   ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index,
@@ -1034,18 +1264,30 @@ absl::StatusOr<AssignmentPage> AssignmentCore::ListAssignments(
   if (!q.language.empty()) {
     ASSIGN_OR_RETURN(lang, Canonical("language", q.language));
   }
-  uint64_t skip = 0;
-  if (!page_token.empty() &&
-      !absl::SimpleAtoi(ToAbsl(page_token), &skip)) {
-    return BadField("page_token", "does not parse", "INVALID_TOKEN");
-  }
-  ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(q.statement_id));
   std::vector<AssignmentState> states = q.states;
   if (states.empty()) states.push_back(AssignmentState::kActive);
+  std::sort(states.begin(), states.end());
+  states.erase(std::unique(states.begin(), states.end()), states.end());
+  // The token binds the query (and the caller, whose grants filter it) and
+  // names the last item returned, so a page resumes after it even when
+  // earlier assignments were added or ended meanwhile.
+  std::string query = StrCat("list-assignments|", caller.user_id, "|",
+                             q.statement_id, "|", lang, "|", q.assignee, "|",
+                             static_cast<int>(q.role), "|",
+                             q.overdue_only ? 1 : 0);
+  for (AssignmentState st : states) StrAppend(&query, "|", static_cast<int>(st));
+  const std::string query_hash = Sha256(query).substr(0, 16);
+  std::optional<std::pair<int64_t, std::string>> after;
+  if (!page_token.empty()) {
+    ASSIGN_OR_RETURN(after, DecodeListToken(page_token, query_hash));
+  }
+  ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(q.statement_id));
   AssignmentPage page;
-  uint64_t index_in_results = 0;
   std::map<std::string, std::pair<statement::Statement, uint64_t>> statements;
   for (const Stored& a : all) {
+    if (after && std::make_pair(a.r.create_time_micros(), a.id()) <= *after) {
+      continue;
+    }
     if (!lang.empty() && a.r.language() != lang) continue;
     if (q.role != WorkRole::kUnspecified && a.role() != q.role) continue;
     if (!q.assignee.empty() && a.r.assignee() != q.assignee) continue;
@@ -1074,9 +1316,11 @@ absl::StatusOr<AssignmentPage> AssignmentCore::ListAssignments(
       ASSIGN_OR_RETURN(v, View(a, it->second.first, index.get()));
     }
     if (q.overdue_only && !v.overdue) continue;
-    if (index_in_results++ < skip) continue;
     if (static_cast<int>(page.assignments.size()) >= size) {
-      page.next_page_token = StrCat(skip + page.assignments.size());
+      const Assignment& last = page.assignments.back();
+      page.next_page_token =
+          EncodeListToken(query_hash, Micros(last.create_time),
+                          last.assignment_id);
       break;
     }
     page.assignments.push_back(std::move(v));
@@ -1577,6 +1821,77 @@ absl::StatusOr<std::optional<ClaimResult>> AssignmentCore::TryClaim(
                        "too many concurrent claims; try again");
 }
 
+absl::StatusOr<std::shared_ptr<const AssignmentCore::OpenList>>
+AssignmentCore::OpenStatements(const std::string& lang) {
+  // Every change of a statement's state, deadline, languages, open claiming
+  // or revision commits a "statement." feed event, so the list stays valid
+  // while the feed since it was built holds none.
+  const uint64_t last = store_->LastVisibleFeedSeq();
+  std::shared_ptr<const OpenList> cached;
+  uint64_t stamp = 0;
+  {
+    absl::MutexLock lock(&open_mu_);
+    auto it = open_lists_.find(lang);
+    if (it != open_lists_.end()) {
+      cached = it->second.list;
+      stamp = it->second.seq;
+    }
+  }
+  if (cached != nullptr) {
+    if (stamp >= last) return cached;
+    constexpr size_t kMaxFeedLook = 512;
+    ASSIGN_OR_RETURN(std::vector<storage::FeedEvent> events,
+                     store_->ReadFeed(stamp, kMaxFeedLook));
+    bool changed = events.size() >= kMaxFeedLook;
+    uint64_t seen = stamp;
+    for (const auto& e : events) {
+      if (absl::StartsWith(e.type, "statement.")) changed = true;
+      seen = std::max(seen, e.seq);
+    }
+    if (!changed && seen >= last) {
+      absl::MutexLock lock(&open_mu_);
+      auto& entry = open_lists_[lang];
+      if (entry.list == cached) entry.seq = std::max(entry.seq, seen);
+      return cached;
+    }
+  }
+  auto list = std::make_shared<OpenList>();
+  statement::ListStatementsQuery q;
+  q.states = {statement::StatementState::kOpen};
+  q.languages = {lang};
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(auto page, statements_->ListStatements(
+                                    Internal(), q,
+                                    statement::kMaxStatementPageSize, token));
+    for (auto& st : page.statements) {
+      ASSIGN_OR_RETURN(auto loaded, statements_->LoadStatementWithInternalId(
+                                        st.statement_id));
+      list->push_back(std::move(loaded));
+    }
+    token = page.next_page_token;
+  } while (!token.empty());
+  std::stable_sort(list->begin(), list->end(),
+                   [](const auto& a, const auto& b) {
+                     const absl::Time da =
+                         a.first.deadline.value_or(absl::InfiniteFuture());
+                     const absl::Time db =
+                         b.first.deadline.value_or(absl::InfiniteFuture());
+                     if (da != db) return da < db;
+                     return a.first.create_time < b.first.create_time;
+                   });
+  absl::MutexLock lock(&open_mu_);
+  ++open_list_builds_;
+  auto& entry = open_lists_[lang];
+  // Stamped with the feed position read before listing: anything committed
+  // since is looked at next time.
+  if (entry.list == nullptr || entry.seq <= last) {
+    entry.list = list;
+    entry.seq = last;
+  }
+  return std::shared_ptr<const OpenList>(list);
+}
+
 absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
                                                       const ClaimParams& in) {
   ClaimParams params = in;
@@ -1602,7 +1917,8 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
                   lang);
   }
   // The statements to look at, by deadline then age.
-  std::vector<std::pair<statement::Statement, uint64_t>> candidates;
+  std::shared_ptr<const OpenList> listed;
+  std::vector<std::pair<statement::Statement, uint64_t>> named;
   if (!params.statement_id.empty()) {
     ASSIGN_OR_RETURN(auto loaded, statements_->LoadStatementWithInternalId(
                                       params.statement_id));
@@ -1612,33 +1928,11 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
                           StrCat("statements/", params.statement_id),
                           "only an open statement hands out work");
     }
-    candidates.push_back(std::move(loaded));
+    named.push_back(std::move(loaded));
   } else {
-    statement::ListStatementsQuery q;
-    q.states = {statement::StatementState::kOpen};
-    q.languages = {lang};
-    std::string token;
-    do {
-      ASSIGN_OR_RETURN(auto page, statements_->ListStatements(
-                                      Internal(), q,
-                                      statement::kMaxStatementPageSize, token));
-      for (auto& st : page.statements) {
-        ASSIGN_OR_RETURN(auto loaded, statements_->LoadStatementWithInternalId(
-                                          st.statement_id));
-        candidates.push_back(std::move(loaded));
-      }
-      token = page.next_page_token;
-    } while (!token.empty());
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [](const auto& a, const auto& b) {
-                       const absl::Time da =
-                           a.first.deadline.value_or(absl::InfiniteFuture());
-                       const absl::Time db =
-                           b.first.deadline.value_or(absl::InfiniteFuture());
-                       if (da != db) return da < db;
-                       return a.first.create_time < b.first.create_time;
-                     });
+    ASSIGN_OR_RETURN(listed, OpenStatements(lang));
   }
+  const auto& candidates = listed ? *listed : named;
   // Step 1: the current lease, unless its work is done or it is skipped.
   ASSIGN_OR_RETURN(auto current, CurrentLease(caller.user_id, lang,
                                               params.role));
@@ -1838,6 +2132,28 @@ absl::StatusOr<StatementProgress> AssignmentCore::GetProgress(
   out.deadline = s.deadline;
   out.read_time = clock_->Now();
   ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(s.statement_id));
+  // Live leases on this statement, from the stored current-lease pointers
+  // (every active lease is its holder's current one): right after a
+  // restart and after renewals, which the in-memory hints do not track.
+  std::map<std::string, std::vector<std::pair<std::string, WorkRole>>> leases;
+  {
+    const std::string begin = KeyBuilder(kCurrentKind).Build();
+    std::vector<uint64_t> current;
+    RETURN_IF_ERROR(store_->Scan(
+        kCf, begin, storage::PrefixSuccessor(begin),
+        [&](std::string_view, std::string_view value) {
+          auto r = storage::DecodeRecord(value);
+          if (r.ok()) current.push_back(U64FromPayload(r->payload));
+          return true;
+        }));
+    for (uint64_t m : current) {
+      ASSIGN_OR_RETURN(auto l, LoadLease(m));
+      if (l && l->live(out.read_time) &&
+          l->r.statement_iid() == loaded.second) {
+        leases[l->r.language()].emplace_back(l->r.holder(), l->role());
+      }
+    }
+  }
   bool any = false;
   for (const std::string& lang : s.target_languages) {
     if (!wanted.empty() &&
@@ -1917,13 +2233,10 @@ absl::StatusOr<StatementProgress> AssignmentCore::GetProgress(
       for (size_t p = 0; p < covered.size(); ++p) {
         if (!covered[p]) lp.unassigned_words += index->words[p];
       }
-      for (int role = 1; role <= 2; ++role) {
-        for (const auto& [pos, h] : index->held[role]) {
-          if (h.second <= out.read_time) continue;
-          ++lp.active_leases;
-          auto it = people.find({h.first, static_cast<WorkRole>(role)});
-          if (it != people.end()) ++it->second.active_leases;
-        }
+      for (const auto& [holder, role] : leases[lang]) {
+        ++lp.active_leases;
+        auto it = people.find({holder, role});
+        if (it != people.end()) ++it->second.active_leases;
       }
     }
     for (auto& [key, ap] : people) lp.assignees.push_back(std::move(ap));

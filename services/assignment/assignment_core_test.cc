@@ -52,6 +52,20 @@ formats::Content Text(const std::string& t) {
 class AssignmentCoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    Open();
+    Create(/*open_claiming=*/true);
+  }
+
+  // Closes everything and opens the same database again, as a restart does.
+  void Reopen() {
+    core_.reset();
+    translations_.reset();
+    statements_.reset();
+    store_.reset();
+    Open();
+  }
+
+  void Open() {
     storage::StoreOptions so;
     so.path = dir_.Sub("db");
     so.clock = &clock_;
@@ -74,7 +88,6 @@ class AssignmentCoreTest : public ::testing::Test {
           return it->second;
         },
         &clock_, RandomSource::Secure(), options);
-    Create(/*open_claiming=*/true);
   }
 
   void Create(bool open_claiming) {
@@ -517,6 +530,19 @@ TEST_F(AssignmentCoreTest, AssignWithARequestIdIsIdempotent) {
   AssignmentQuery q;
   ASSERT_OK_AND_ASSIGN(auto page, core_->ListAssignments(kCoord, q, 0, ""));
   EXPECT_EQ(page.assignments.size(), 1u);
+  // The same request_id with any field changed is refused, and writes
+  // nothing.
+  AssignParams other = p;
+  other.note = "a different note";
+  absl::Status reused = core_->Assign(kCoord, other).status();
+  EXPECT_THAT(reused, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(reused), "REQUEST_ID_REUSED");
+  other = Params(kAnna, WorkRole::kTranslate, Range(0, 4));
+  other.request_id = "req-1";
+  EXPECT_EQ(ReasonOf(core_->Assign(kCoord, other).status()),
+            "REQUEST_ID_REUSED");
+  ASSERT_OK_AND_ASSIGN(page, core_->ListAssignments(kCoord, q, 0, ""));
+  EXPECT_EQ(page.assignments.size(), 1u);
   // Limits: a note longer than allowed, a deadline in the past.
   AssignParams bad = Params(kBen, WorkRole::kTranslate, Range(5, 6));
   bad.note = std::string(kMaxNoteBytes + 1, 'x');
@@ -590,6 +616,185 @@ TEST_F(AssignmentCoreTest, ReassigningReleasesThePreviousAssigneesLease) {
   EXPECT_EQ(ReasonOf(Submit(kCara, 3)), "NOT_ASSIGNED");
   ASSERT_OK_AND_ASSIGN(c, Claim(kCara));
   EXPECT_EQ(Index(c), 4);
+}
+
+TEST_F(AssignmentCoreTest, PageTokensResumeAfterTheLastItemOfTheSameQuery) {
+  std::vector<Assignment> made;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(
+        Assignment a, core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate,
+                                                   Range(2 * i, 2 * i + 1))));
+    made.push_back(a);
+    clock_.Advance(absl::Seconds(1));
+  }
+  AssignmentQuery q;
+  q.statement_id = sid_;
+  ASSERT_OK_AND_ASSIGN(auto page, core_->ListAssignments(kCoord, q, 1, ""));
+  ASSERT_EQ(page.assignments.size(), 1u);
+  EXPECT_EQ(page.assignments[0].assignment_id, made[0].assignment_id);
+  ASSERT_FALSE(page.next_page_token.empty());
+  const std::string token = page.next_page_token;
+  // The first item leaves the results; the next page still starts right
+  // after it instead of skipping one.
+  ASSERT_OK(core_->Unassign(kCoord, made[0].assignment_id, made[0].version)
+                .status());
+  ASSERT_OK_AND_ASSIGN(page, core_->ListAssignments(kCoord, q, 1, token));
+  ASSERT_EQ(page.assignments.size(), 1u);
+  EXPECT_EQ(page.assignments[0].assignment_id, made[1].assignment_id);
+  ASSERT_OK_AND_ASSIGN(
+      page, core_->ListAssignments(kCoord, q, 1, page.next_page_token));
+  ASSERT_EQ(page.assignments.size(), 1u);
+  EXPECT_EQ(page.assignments[0].assignment_id, made[2].assignment_id);
+  EXPECT_TRUE(page.next_page_token.empty());
+  // A token of another query, or an edited one, is refused.
+  AssignmentQuery other = q;
+  other.role = WorkRole::kReview;
+  absl::Status s = core_->ListAssignments(kCoord, other, 1, token).status();
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(s), "INVALID_TOKEN");
+  other = q;
+  other.states = {AssignmentState::kEnded};
+  EXPECT_THAT(core_->ListAssignments(kCoord, other, 1, token).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(core_->ListAssignments(kCoord, q, 1, "1").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  std::string edited = token;
+  edited[edited.size() / 2] = edited[edited.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_THAT(core_->ListAssignments(kCoord, q, 1, edited).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(AssignmentCoreTest, ActiveLeasesAreCountedAfterARestartAndRenewals) {
+  ASSERT_OK(core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate,
+                                         Range(0, 3)))
+                .status());
+  ASSERT_OK_AND_ASSIGN(ClaimResult anna, Claim(kAnna));
+  ASSERT_OK_AND_ASSIGN(ClaimResult ben, Claim(kBen));
+  auto leases = [&](int* total, int* of_anna) -> absl::Status {
+    auto p = core_->GetProgress(kCoord, sid_, {"fr"});
+    if (!p.ok()) return p.status();
+    *total = p->languages.at(0).active_leases;
+    *of_anna = -1;
+    for (const auto& ap : p->languages.at(0).assignees) {
+      if (ap.assignee == "anna") *of_anna = ap.active_leases;
+    }
+    return absl::OkStatus();
+  };
+  int total = 0, of_anna = 0;
+  ASSERT_OK(leases(&total, &of_anna));
+  EXPECT_EQ(total, 2);
+  EXPECT_EQ(of_anna, 1);
+  Reopen();
+  ASSERT_OK(leases(&total, &of_anna));
+  EXPECT_EQ(total, 2);
+  EXPECT_EQ(of_anna, 1);
+  // Renewed leases outlive their first expiry; the others do not.
+  clock_.Advance(absl::Minutes(15));
+  ASSERT_OK(core_->RenewLease(kAnna, anna.lease.lease_id, 0).status());
+  clock_.Advance(absl::Minutes(10));
+  ASSERT_OK(leases(&total, &of_anna));
+  EXPECT_EQ(total, 1);
+  EXPECT_EQ(of_anna, 1);
+  ASSERT_OK(core_->ReleaseLease(kAnna, anna.lease.lease_id, 0).status());
+  ASSERT_OK(leases(&total, &of_anna));
+  EXPECT_EQ(total, 0);
+  EXPECT_EQ(of_anna, 0);
+  (void)ben;
+}
+
+TEST_F(AssignmentCoreTest, ScopesFollowARevision) {
+  // s0 gets a translation so that it can be told apart from s1's successor.
+  ASSERT_OK(Submit(kCoord, 0));
+  ASSERT_OK_AND_ASSIGN(
+      Assignment set,
+      core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate, Set({1, 5}))));
+  ASSERT_OK_AND_ASSIGN(
+      Assignment removed_first,
+      core_->Assign(kCoord, Params(kBen, WorkRole::kTranslate, Range(2, 3))));
+  ASSERT_OK_AND_ASSIGN(
+      Assignment changed_end,
+      core_->Assign(kCoord, Params(kRita, WorkRole::kReview, Range(1, 1))));
+  ASSERT_OK_AND_ASSIGN(
+      Assignment all_removed,
+      core_->Assign(kCoord, Params(kRita, WorkRole::kReview, Range(2, 2))));
+  // The revision adds a paragraph in front (so ordinals shift), changes s1
+  // and removes s2.
+  std::string source = "Preface: read all of it carefully before you begin.\n\n";
+  for (int i = 1; i <= 10; ++i) {
+    if (i == 3) continue;
+    source += i == 2 ? "Sentence number 2 of the whole statement.\n\n"
+                     : StrCat("Sentence number ", i, " of the statement.\n\n");
+  }
+  ASSERT_OK_AND_ASSIGN(auto loaded, statements_->LoadStatementWithInternalId(sid_));
+  statement::ReviseParams rp;
+  rp.statement_id = sid_;
+  rp.version = loaded.first.version;
+  rp.source = source;
+  ASSERT_OK_AND_ASSIGN(statement::Revision rev,
+                       statements_->ReviseStatement(Admin(), rp));
+  ASSERT_EQ(rev.changes.changed_segments.size(), 1u);
+  ASSERT_EQ(rev.changes.changed_segments[0].predecessor_segment_id, ids_[1]);
+  const std::string successor = rev.changes.changed_segments[0].segment_id;
+  ASSERT_EQ(rev.changes.removed_segment_ids,
+            std::vector<std::string>{ids_[2]});
+
+  auto untranslated = [](const Assignment& a) {
+    for (const auto& c : a.state_counts) {
+      if (c.state == SegmentState::kUntranslated) return c.segments;
+    }
+    return int64_t{-1};
+  };
+  // The set: s1's successor replaces it, s5 stays.
+  ASSERT_OK_AND_ASSIGN(Assignment a, core_->GetAssignment(kCoord, set.assignment_id));
+  EXPECT_EQ(a.segment_count, 2);
+  EXPECT_EQ(a.scope.segment_ids,
+            (std::vector<std::string>{successor, ids_[5]}));
+  // A removed first end moves inwards: only s3 is left.
+  ASSERT_OK_AND_ASSIGN(a, core_->GetAssignment(kCoord, removed_first.assignment_id));
+  EXPECT_EQ(a.segment_count, 1);
+  EXPECT_EQ(a.scope.segment_ids,
+            (std::vector<std::string>{ids_[3], ids_[3]}));
+  // A changed end is its successor (untranslated), not its old position
+  // (now s0, translated).
+  ASSERT_OK_AND_ASSIGN(a, core_->GetAssignment(kCoord, changed_end.assignment_id));
+  EXPECT_EQ(a.segment_count, 1);
+  EXPECT_EQ(untranslated(a), 1);
+  EXPECT_EQ(a.scope.segment_ids,
+            (std::vector<std::string>{successor, successor}));
+  // Nothing of the range survives: the scope is empty.
+  ASSERT_OK_AND_ASSIGN(a, core_->GetAssignment(kCoord, all_removed.assignment_id));
+  EXPECT_EQ(a.segment_count, 0);
+  // Anna's first assigned segment is now s1's successor.
+  ASSERT_OK_AND_ASSIGN(ClaimResult c, Claim(kAnna));
+  EXPECT_EQ(c.reason, ClaimReason::kAssigned);
+  EXPECT_EQ(c.lease.segment_id, successor);
+}
+
+TEST_F(AssignmentCoreTest, ClaimsWithoutAStatementReuseTheOpenListUntilOneChanges) {
+  ClaimParams p;
+  p.language = "fr";
+  p.role = WorkRole::kTranslate;
+  // Claims and translation commits do not touch statements: one listing.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(ClaimResult r, core_->ClaimNext(kAnna, p));
+    ASSERT_OK(Submit(kAnna, Index(r)));
+  }
+  EXPECT_EQ(core_->open_list_builds(), 1);
+  // A new open statement is seen on the next claim.
+  const std::string first = sid_;
+  Create(/*open_claiming=*/true);
+  ASSERT_OK_AND_ASSIGN(auto s2, statements_->LoadStatement(sid_));
+  statement::StatementUpdate update;
+  update.deadline = std::optional<absl::Time>(clock_.Now() + absl::Hours(5));
+  ASSERT_OK(statements_->UpdateStatement(Admin(), sid_, s2.version, update));
+  ASSERT_OK_AND_ASSIGN(ClaimResult r, core_->ClaimNext(kBen, p));
+  EXPECT_EQ(r.lease.statement_id, sid_);
+  EXPECT_EQ(core_->open_list_builds(), 2);
+  // Closing it sends claims back to the first one.
+  ASSERT_OK_AND_ASSIGN(s2, statements_->LoadStatement(sid_));
+  ASSERT_OK(statements_->CloseStatement(Admin(), sid_, s2.version));
+  ASSERT_OK_AND_ASSIGN(r, core_->ClaimNext(kCara, p));
+  EXPECT_EQ(r.lease.statement_id, first);
 }
 
 }  // namespace
