@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <utility>
@@ -322,99 +324,122 @@ void AppendSegment(const Segment& segment, const Pieces& pieces,
   }
 }
 
-absl::StatusOr<std::vector<Pieces>> CheckedPieces(
+// Validates every content that differs from its segment's source content
+// (a source content is the segment's own: valid by construction) and
+// returns which ones differ.
+absl::StatusOr<std::vector<bool>> CheckContents(
     const Document& document, const std::vector<Content>& contents) {
   if (contents.size() != document.segments.size()) {
     return absl::InvalidArgumentError(
         absl::StrCat("got ", contents.size(), " contents for ",
                      document.segments.size(), " segments"));
   }
-  for (const SkeletonPart& part : document.skeleton) {
-    if (part.is_hole() &&
-        static_cast<size_t>(part.segment) >= document.segments.size()) {
-      return absl::InternalError(
-          absl::StrCat("skeleton refers to missing segment ", part.segment));
-    }
-  }
-  std::vector<Pieces> pieces;
-  pieces.reserve(contents.size());
+  std::vector<bool> changed(contents.size(), false);
   for (size_t i = 0; i < contents.size(); ++i) {
-    const absl::Status valid =
-        ValidateContent(document.segments[i], contents[i]);
+    const Segment& segment = document.segments[i];
+    if (contents[i] == segment.content) continue;
+    changed[i] = true;
+    const absl::Status valid = ValidateContent(segment, contents[i]);
     if (!valid.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("segment ", i, ": ", valid.message()));
     }
-    pieces.push_back(ToPieces(document.segments[i], contents[i]));
   }
-  return pieces;
+  return changed;
 }
 
 std::string RenderPlainText(const Document& document,
-                            const std::vector<Pieces>& pieces) {
+                            const std::vector<Content>& contents,
+                            const std::vector<bool>& changed) {
+  size_t size = 0;
+  for (const SkeletonPart& part : document.skeleton) {
+    size += part.is_hole()
+                ? contents[static_cast<size_t>(part.segment)].text.size()
+                : part.literal.size();
+  }
   std::string out;
+  out.reserve(size + size / 8);
   for (const SkeletonPart& part : document.skeleton) {
     if (!part.is_hole()) {
       out.append(part.literal);
       continue;
     }
-    for (const Piece& piece : pieces[static_cast<size_t>(part.segment)]) {
+    const size_t i = static_cast<size_t>(part.segment);
+    const Segment& segment = document.segments[i];
+    for (const Piece& piece :
+         ToPieces(segment, changed[i] ? contents[i] : segment.content)) {
       out.append(piece.is_code ? piece.code->data : piece.text);
     }
   }
   return out;
 }
 
+internal::Analysis AnalyzeMarkdown(const std::string& markdown) {
+  internal::ParsedMarkdown parsed(markdown);
+  return internal::Analyze(parsed.root());
+}
+
+// What every rendering of a Markdown document shares: the source pieces,
+// where segments start lines, the identity rendering and, once a
+// translation needs checking, the identity's structure.
+struct PreparedMarkdown {
+  explicit PreparedMarkdown(const Document& d);
+  const internal::Analysis& Expected() const {
+    std::call_once(expected_once,
+                   [this] { expected = AnalyzeMarkdown(identity); });
+    return expected;
+  }
+
+  const Document* document;
+  std::vector<Pieces> source;
+  std::vector<bool> line_start;
+  std::string identity;
+  mutable std::once_flag expected_once;
+  mutable internal::Analysis expected;
+};
+
 class MarkdownRenderer {
  public:
-  MarkdownRenderer(const Document& document, std::vector<Pieces> target,
-                   const std::vector<Content>& contents)
-      : document_(document),
-        target_(std::move(target)),
-        line_start_(document.segments.size(), false),
-        changed_(document.segments.size(), false) {
-    for (Pieces& p : target_) NormalizeForMarkdown(&p);
-    const size_t n = document.segments.size();
-    source_.reserve(n);
+  // Segments whose content is their source content share the prepared
+  // source pieces: only the changed ones are cut and normalised.
+  MarkdownRenderer(const PreparedMarkdown& prepared,
+                   const std::vector<Content>& contents,
+                   std::vector<bool> changed)
+      : prepared_(prepared),
+        document_(*prepared.document),
+        source_(prepared.source),
+        line_start_(prepared.line_start),
+        changed_(std::move(changed)) {
+    const size_t n = document_.segments.size();
+    target_.resize(n);
     for (size_t i = 0; i < n; ++i) {
-      const Segment& segment = document.segments[i];
-      source_.push_back(ToPieces(segment, segment.content));
-      NormalizeForMarkdown(&source_.back());
-      changed_[i] = !(contents[i] == segment.content);
+      if (!changed_[i]) continue;
+      target_[i] = ToPieces(document_.segments[i], contents[i]);
+      NormalizeForMarkdown(&target_[i]);
+      any_changed_ = true;
     }
-    // A segment starts a line when it starts its block or the skeleton
-    // before it (within the block) holds a line ending.
-    bool newline = true;
-    int previous_block = -1;
-    for (const SkeletonPart& part : document.skeleton) {
-      if (!part.is_hole()) {
-        if (part.literal.find_first_of("\r\n") != std::string::npos) {
-          newline = true;
-        }
-        continue;
-      }
-      const size_t i = static_cast<size_t>(part.segment);
-      const int block = document.segments[i].context.block_index;
-      line_start_[i] = newline || block != previous_block;
-      previous_block = block;
-      newline = false;
-    }
+  }
+
+  // The source contents as they are, for the identity.
+  std::string AssembleSource() const {
+    const std::vector<bool> none(document_.segments.size(), false);
+    return Assemble(none, none, 0);
   }
 
   absl::StatusOr<std::string> Render() {
     const size_t n = document_.segments.size();
     const std::vector<bool> none(n, false);
     const std::vector<bool> all(n, true);
-    const std::string identity = Assemble(source_, none, none, n);
-    std::optional<internal::Analysis> expected_analysis;
+    const std::string& identity = prepared_.identity;
+    // Every segment keeps its source content: the target is the identity.
+    if (!any_changed_) return identity;
     const std::vector<bool>* passes[] = {&none, &changed_, &all};
     for (const std::vector<bool>* aggressive : passes) {
-      std::string out = Assemble(target_, *aggressive, none, n);
+      std::string out = Assemble(*aggressive, none, n);
       // The source parses as the source: nothing to check.
       if (out == identity) return out;
-      if (!expected_analysis.has_value()) expected_analysis = Analyze(identity);
-      const internal::Analysis& expected = *expected_analysis;
-      internal::Analysis got = Analyze(out);
+      const internal::Analysis& expected = prepared_.Expected();
+      internal::Analysis got = AnalyzeMarkdown(out);
       std::vector<std::pair<std::string, std::string>> lost;
       std::set_difference(expected.autolinks.begin(), expected.autolinks.end(),
                           got.autolinks.begin(), got.autolinks.end(),
@@ -436,8 +461,8 @@ class MarkdownRenderer {
           }
         }
       }
-      out = Assemble(target_, *aggressive, explicit_links, n);
-      got = Analyze(out);
+      out = Assemble(*aggressive, explicit_links, n);
+      got = AnalyzeMarkdown(out);
       if (got.signature == expected.signature &&
           std::includes(got.autolinks.begin(), got.autolinks.end(),
                         expected.autolinks.begin(), expected.autolinks.end())) {
@@ -446,12 +471,12 @@ class MarkdownRenderer {
     }
     // Name the first segment whose translation breaks the structure: the
     // smallest k such that translating segments [0, k) fails.
-    const internal::Analysis& expected = *expected_analysis;
+    const internal::Analysis& expected = prepared_.Expected();
     size_t lo = 0;
     size_t hi = n;
     while (hi - lo > 1) {
       const size_t mid = lo + (hi - lo) / 2;
-      if (Analyze(Assemble(target_, all, none, mid)).signature ==
+      if (AnalyzeMarkdown(Assemble(all, none, mid)).signature ==
           expected.signature) {
         lo = mid;
       } else {
@@ -465,18 +490,13 @@ class MarkdownRenderer {
   }
 
  private:
-  static internal::Analysis Analyze(const std::string& markdown) {
-    internal::ParsedMarkdown parsed(markdown);
-    return internal::Analyze(parsed.root());
-  }
-
   // Renders with the target pieces of segments [0, translated) and the
   // source pieces of the rest.
-  std::string Assemble(const std::vector<Pieces>& pieces,
-                       const std::vector<bool>& aggressive,
+  std::string Assemble(const std::vector<bool>& aggressive,
                        const std::vector<bool>& explicit_links,
                        size_t translated) const {
     std::string out;
+    out.reserve(size_hint_);
     for (const SkeletonPart& part : document_.skeleton) {
       if (!part.is_hole()) {
         out.append(part.literal);
@@ -484,30 +504,91 @@ class MarkdownRenderer {
       }
       const size_t i = static_cast<size_t>(part.segment);
       const bool target = i < translated;
-      AppendSegment(document_.segments[i], target ? pieces[i] : source_[i],
+      AppendSegment(document_.segments[i],
+                    target && changed_[i] ? target_[i] : source_[i],
                     aggressive[i] && target, explicit_links[i] && target,
                     line_start_[i], &out);
     }
+    size_hint_ = std::max(size_hint_, out.size());
     return out;
   }
 
+  const PreparedMarkdown& prepared_;
   const Document& document_;
-  std::vector<Pieces> target_;
-  std::vector<Pieces> source_;
-  std::vector<bool> line_start_;
+  const std::vector<Pieces>& source_;
+  const std::vector<bool>& line_start_;
+  std::vector<Pieces> target_;  // empty where the segment is unchanged
   std::vector<bool> changed_;
+  bool any_changed_ = false;
+  mutable size_t size_hint_ = 0;  // the largest output so far
 };
+
+PreparedMarkdown::PreparedMarkdown(const Document& d)
+    : document(&d), line_start(d.segments.size(), false) {
+  const size_t n = d.segments.size();
+  source.reserve(n);
+  for (const Segment& segment : d.segments) {
+    source.push_back(ToPieces(segment, segment.content));
+    NormalizeForMarkdown(&source.back());
+  }
+  // A segment starts a line when it starts its block or the skeleton
+  // before it (within the block) holds a line ending.
+  bool newline = true;
+  int previous_block = -1;
+  for (const SkeletonPart& part : d.skeleton) {
+    if (!part.is_hole()) {
+      if (part.literal.find_first_of("\r\n") != std::string::npos) {
+        newline = true;
+      }
+      continue;
+    }
+    const size_t i = static_cast<size_t>(part.segment);
+    const int block = d.segments[i].context.block_index;
+    line_start[i] = newline || block != previous_block;
+    previous_block = block;
+    newline = false;
+  }
+  identity =
+      MarkdownRenderer(*this, {}, std::vector<bool>(n, false)).AssembleSource();
+}
 
 }  // namespace
 
+struct PreparedDocument::State {
+  absl::Status valid;  // whether the skeleton's holes name segments
+  std::optional<PreparedMarkdown> markdown;
+};
+
+PreparedDocument::PreparedDocument(const Document& document)
+    : document_(document), state_(std::make_unique<State>()) {
+  for (const SkeletonPart& part : document.skeleton) {
+    if (part.is_hole() &&
+        static_cast<size_t>(part.segment) >= document.segments.size()) {
+      state_->valid = absl::InternalError(
+          absl::StrCat("skeleton refers to missing segment ", part.segment));
+      return;
+    }
+  }
+  if (document.format != Format::kPlainText) state_->markdown.emplace(document);
+}
+
+PreparedDocument::~PreparedDocument() = default;
+
+absl::StatusOr<std::string> PreparedDocument::Render(
+    const std::vector<Content>& contents) const {
+  RETURN_IF_ERROR(state_->valid);
+  ASSIGN_OR_RETURN(std::vector<bool> changed,
+                   CheckContents(document_, contents));
+  if (!state_->markdown.has_value()) {
+    return RenderPlainText(document_, contents, changed);
+  }
+  return MarkdownRenderer(*state_->markdown, contents, std::move(changed))
+      .Render();
+}
+
 absl::StatusOr<std::string> Render(const Document& document,
                                    const std::vector<Content>& contents) {
-  ASSIGN_OR_RETURN(std::vector<Pieces> pieces,
-                   CheckedPieces(document, contents));
-  if (document.format == Format::kPlainText) {
-    return RenderPlainText(document, pieces);
-  }
-  return MarkdownRenderer(document, std::move(pieces), contents).Render();
+  return PreparedDocument(document).Render(contents);
 }
 
 }  // namespace tessera::formats
