@@ -330,6 +330,29 @@ class TranslationCore {
   void Start();
   void Stop();
 
+  // One stored translation as document assembly needs it.
+  struct StoredTranslation {
+    std::string segment_id;
+    uint64_t version = 0;
+    SegmentState state = SegmentState::kUntranslated;
+    formats::Content content;
+    std::string author;                  // user_id
+    std::vector<std::string> approvers;  // user_ids, in order
+    Origin origin = Origin::kUnspecified;
+    // The source segment's word count when the record last changed.
+    int64_t source_words = 0;
+    // False once the segment left the current revision (removed, or
+    // carried over to a successor).
+    bool current = true;
+  };
+
+  // No permission checks: every stored translation of a language (segments
+  // without a record are untranslated at version 1), read with one prefix
+  // scan after carrying over any revision not yet applied. Ordered by
+  // segment id. NOT_FOUND for an absent statement.
+  absl::StatusOr<std::vector<StoredTranslation>> ScanTranslations(
+      std::string_view statement_id, std::string_view language);
+
  private:
   struct Ctx;
   struct Rec;
@@ -367,30 +390,6 @@ class TranslationCore {
 
   std::atomic<bool> stop_{false};
   std::thread background_;
-
- public:
-  // One stored translation as document assembly needs it.
-  struct StoredTranslation {
-    std::string segment_id;
-    uint64_t version = 0;
-    SegmentState state = SegmentState::kUntranslated;
-    formats::Content content;
-    std::string author;                  // user_id
-    std::vector<std::string> approvers;  // user_ids, in order
-    Origin origin = Origin::kUnspecified;
-    // The source segment's word count when the record last changed.
-    int64_t source_words = 0;
-    // False once the segment left the current revision (removed, or
-    // carried over to a successor).
-    bool current = true;
-  };
-
-  // No permission checks: every stored translation of a language (segments
-  // without a record are untranslated at version 1), read with one prefix
-  // scan after carrying over any revision not yet applied. Ordered by
-  // segment id. NOT_FOUND for an absent statement.
-  absl::StatusOr<std::vector<StoredTranslation>> ScanTranslations(
-      std::string_view statement_id, std::string_view language);
 };
 
 }  // namespace tessera::translation
