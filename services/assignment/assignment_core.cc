@@ -131,19 +131,6 @@ std::string_view RoleName(WorkRole r) {
 // ---------------------------------------------------------------------------
 // Errors.
 
-absl::Status BadField(std::string_view field, std::string_view description,
-                      std::string_view reason = "INVALID_FIELD",
-                      const ErrorMetadata& metadata = {}) {
-  absl::Status s = ErrorWithInfo(absl::StatusCode::kInvalidArgument, reason,
-                                 StrCat(field, ": ", description), metadata);
-  google::rpc::BadRequest bad;
-  auto* v = bad.add_field_violations();
-  v->set_field(std::string(field));
-  v->set_description(std::string(description));
-  AttachDetail(s, bad);
-  return s;
-}
-
 absl::Status Precondition(std::string_view reason, std::string_view subject,
                           std::string_view message,
                           const ErrorMetadata& metadata = {}) {

@@ -48,6 +48,18 @@ absl::Status ErrorWithInfo(absl::StatusCode code, std::string_view reason,
   return s;
 }
 
+absl::Status BadField(std::string_view field, std::string_view description,
+                      std::string_view reason, const ErrorMetadata& metadata) {
+  absl::Status s = ErrorWithInfo(absl::StatusCode::kInvalidArgument, reason,
+                                 StrCat(field, ": ", description), metadata);
+  google::rpc::BadRequest bad;
+  auto* v = bad.add_field_violations();
+  v->set_field(std::string(field));
+  v->set_description(std::string(description));
+  AttachDetail(s, bad);
+  return s;
+}
+
 absl::Status DecorateError(absl::Status status, std::string_view method) {
   if (status.ok()) return status;
   google::rpc::ErrorInfo info;

@@ -23,6 +23,12 @@ absl::Status ErrorWithInfo(absl::StatusCode code, std::string_view reason,
                            std::string_view message,
                            const ErrorMetadata& metadata = {});
 
+// INVALID_ARGUMENT "field: description" with ErrorInfo `reason` and a
+// google.rpc.BadRequest naming the field.
+absl::Status BadField(std::string_view field, std::string_view description,
+                      std::string_view reason = "INVALID_FIELD",
+                      const ErrorMetadata& metadata = {});
+
 // Makes sure a failed status carries an ErrorInfo: one the core attached,
 // or one whose reason follows from the code. PERMISSION_DENIED also names
 // the `method` refused. OK and codes without a reason pass unchanged.

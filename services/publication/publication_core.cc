@@ -93,19 +93,6 @@ const Principal& Internal() {
 // ---------------------------------------------------------------------------
 // Errors with google.rpc details (see "Errors" in common.proto).
 
-absl::Status BadField(std::string_view field, std::string_view description,
-                      std::string_view reason = "INVALID_FIELD",
-                      const ErrorMetadata& metadata = {}) {
-  absl::Status s = ErrorWithInfo(absl::StatusCode::kInvalidArgument, reason,
-                                 StrCat(field, ": ", description), metadata);
-  google::rpc::BadRequest bad;
-  auto* v = bad.add_field_violations();
-  v->set_field(std::string(field));
-  v->set_description(std::string(description));
-  AttachDetail(s, bad);
-  return s;
-}
-
 absl::Status WrongState(std::string_view subject, std::string_view state,
                         std::string_view message) {
   absl::Status status = ErrorWithInfo(
@@ -359,7 +346,11 @@ PublicationCore::PublicationCore(storage::Store* store,
     : store_(store),
       statements_(statements),
       translations_(translations),
-      clock_(clock) {}
+      clock_(clock),
+      auto_publish_(store, kCf, CursorKey(), "publication",
+                    [this](const std::vector<storage::FeedEvent>& events) {
+                      return PublishApproved(events);
+                    }) {}
 
 PublicationCore::~PublicationCore() { Stop(); }
 
@@ -1018,99 +1009,44 @@ absl::Status PublicationCore::AutoPublish(std::string_view statement_id,
   }
 }
 
-absl::Status PublicationCore::CatchUp() {
-  absl::MutexLock lock(&catch_up_mu_);
-  if (!cursor_loaded_) {
-    ASSIGN_OR_RETURN(auto value, store_->Get(kCf, CursorKey()));
-    if (value.has_value()) {
-      ASSIGN_OR_RETURN(storage::Record r, storage::DecodeRecord(*value));
-      std::string_view p = r.payload;
-      if (!storage::GetFixed64BE(&p, &cursor_)) {
-        return absl::InternalError("corrupt publication cursor");
-      }
-      cursor_version_ = r.version;
-    }
-    persisted_cursor_ = cursor_;
-    cursor_loaded_ = true;
-  }
+absl::Status PublicationCore::CatchUp() { return auto_publish_.CatchUp(); }
+
+absl::StatusOr<bool> PublicationCore::PublishApproved(
+    const std::vector<storage::FeedEvent>& events) {
+  // Publications are deduplicated, so a batch handed over again after a
+  // crash publishes nothing twice.
   bool published = false;
-  while (store_->LastVisibleFeedSeq() > cursor_) {
-    ASSIGN_OR_RETURN(std::vector<storage::FeedEvent> events,
-                     store_->ReadFeed(cursor_, 512));
-    if (events.empty()) break;
-    // One assembly per language per batch, however many approvals.
-    std::set<std::pair<std::string, std::string>> languages;
-    for (const storage::FeedEvent& e : events) {
-      std::string_view sid, lang, rest;
-      if (e.type == "translation.approved" &&
-          ParseEventName(e.payload, &sid, &lang, &rest)) {
-        languages.emplace(sid, lang);
-      }
-    }
-    for (const auto& [sid, lang] : languages) {
-      absl::Status s = AutoPublish(sid, lang);
-      if (s.ok()) {
-        published = true;
-        continue;
-      }
-      // A document the translations cannot fill is reported, not retried
-      // forever; anything else (storage) is retried from this batch.
-      if (absl::IsFailedPrecondition(s) || absl::IsInvalidArgument(s) ||
-          absl::IsNotFound(s)) {
-        std::fprintf(stderr,
-                     "tesserad: publication of statements/%s in %s: %s\n",
-                     sid.c_str(), lang.c_str(), s.ToString().c_str());
-        continue;
-      }
-      return s;
-    }
-    cursor_ = events.back().seq;
-  }
-  // Publications are deduplicated, so a replay after a crash is harmless;
-  // the cursor only saves rereading.
-  if (cursor_ > persisted_cursor_ &&
-      (published || cursor_ - persisted_cursor_ > 4096)) {
-    WriteSet w;
-    std::string payload;
-    storage::PutFixed64BE(&payload, cursor_);
-    w.ExpectVersion(kCf, CursorKey(), cursor_version_);
-    w.Put(kCf, CursorKey(),
-          storage::EncodeRecord(kFormat1, cursor_version_ + 1, payload));
-    auto committed = store_->Commit(std::move(w));
-    if (committed.ok()) {
-      ++cursor_version_;
-      persisted_cursor_ = cursor_;
-    } else {
-      cursor_loaded_ = false;
-      if (!absl::IsAborted(committed.status())) return committed.status();
+  // One assembly per language per batch, however many approvals.
+  std::set<std::pair<std::string, std::string>> languages;
+  for (const storage::FeedEvent& e : events) {
+    std::string_view sid, lang, rest;
+    if (e.type == "translation.approved" &&
+        ParseEventName(e.payload, &sid, &lang, &rest)) {
+      languages.emplace(sid, lang);
     }
   }
-  return absl::OkStatus();
-}
-
-void PublicationCore::Start() {
-  if (background_.joinable()) return;
-  stop_ = false;
-  background_ = std::thread([this] {
-    while (!stop_) {
-      absl::Status s = CatchUp();
-      if (!s.ok()) {
-        std::fprintf(stderr, "tesserad: publication: %s\n",
-                     s.ToString().c_str());
-      }
-      uint64_t after;
-      {
-        absl::MutexLock lock(&catch_up_mu_);
-        after = cursor_;
-      }
-      store_->WaitForFeed(after, absl::Now() + absl::Milliseconds(200));
+  for (const auto& [sid, lang] : languages) {
+    absl::Status s = AutoPublish(sid, lang);
+    if (s.ok()) {
+      published = true;
+      continue;
     }
-  });
+    // A document the translations cannot fill is reported, not retried
+    // forever; anything else (storage) is retried from this batch.
+    if (absl::IsFailedPrecondition(s) || absl::IsInvalidArgument(s) ||
+        absl::IsNotFound(s)) {
+      std::fprintf(stderr,
+                   "tesserad: publication of statements/%s in %s: %s\n",
+                   sid.c_str(), lang.c_str(), s.ToString().c_str());
+      continue;
+    }
+    return s;
+  }
+  return published;
 }
 
-void PublicationCore::Stop() {
-  stop_ = true;
-  if (background_.joinable()) background_.join();
-}
+void PublicationCore::Start() { auto_publish_.Start(); }
+
+void PublicationCore::Stop() { auto_publish_.Stop(); }
 
 }  // namespace tessera::publication

@@ -28,7 +28,6 @@
 #ifndef TESSERA_SERVICES_PUBLICATION_PUBLICATION_CORE_H_
 #define TESSERA_SERVICES_PUBLICATION_PUBLICATION_CORE_H_
 
-#include <atomic>
 #include <cstdint>
 #include <list>
 #include <map>
@@ -36,7 +35,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -48,6 +46,7 @@
 #include "services/common/principal.h"
 #include "services/statement/statement_core.h"
 #include "services/translation/translation_core.h"
+#include "storage/feed_consumer.h"
 #include "storage/store.h"
 
 namespace tessera::publication {
@@ -298,17 +297,15 @@ class PublicationCore {
   // From the cache, or read and decoded (then cached within the budget).
   absl::StatusOr<std::shared_ptr<const PreparedRevision>> CachedRevision(
       std::string_view statement_id, uint64_t iid, int revision);
+  // The automatic publisher's handler: publishes each language a
+  // "translation.approved" left fully approved.
+  absl::StatusOr<bool> PublishApproved(
+      const std::vector<storage::FeedEvent>& events);
 
   storage::Store* store_;
   statement::StatementCore* statements_;
   translation::TranslationCore* translations_;
   Clock* clock_;
-
-  absl::Mutex catch_up_mu_;
-  uint64_t cursor_ ABSL_GUARDED_BY(catch_up_mu_) = 0;
-  uint64_t persisted_cursor_ ABSL_GUARDED_BY(catch_up_mu_) = 0;
-  uint64_t cursor_version_ ABSL_GUARDED_BY(catch_up_mu_) = 0;
-  bool cursor_loaded_ ABSL_GUARDED_BY(catch_up_mu_) = false;
 
   // Least recently used last.
   struct CacheEntry {
@@ -324,8 +321,9 @@ class PublicationCore {
   uint64_t cache_hits_ ABSL_GUARDED_BY(cache_mu_) = 0;
   uint64_t cache_misses_ ABSL_GUARDED_BY(cache_mu_) = 0;
 
-  std::atomic<bool> stop_{false};
-  std::thread background_;
+  // Publishes each language as it becomes fully approved. Last, so that it
+  // stops before the members its handler uses go away.
+  storage::FeedConsumer auto_publish_;
 };
 
 }  // namespace tessera::publication

@@ -68,18 +68,7 @@ constexpr int64_t kMatchCellBudget = int64_t{400} << 20;
 absl::Status FieldError(std::string_view reason, std::string_view field,
                         std::string_view description,
                         const ErrorMetadata& metadata = {}) {
-  absl::Status s = ErrorWithInfo(absl::StatusCode::kInvalidArgument, reason,
-                                 StrCat(field, ": ", description), metadata);
-  google::rpc::BadRequest bad;
-  auto* v = bad.add_field_violations();
-  v->set_field(std::string(field));
-  v->set_description(std::string(description));
-  AttachDetail(s, bad);
-  return s;
-}
-
-absl::Status BadField(std::string_view field, std::string_view description) {
-  return FieldError("INVALID_FIELD", field, description);
+  return tessera::BadField(field, description, reason, metadata);
 }
 
 absl::Status QuotaExceeded(std::string_view limit, int64_t value,

@@ -127,19 +127,6 @@ absl::Time FromMicros(int64_t m) { return absl::FromUnixMicros(m); }
 // ---------------------------------------------------------------------------
 // Errors with google.rpc details (see "Errors" in common.proto).
 
-absl::Status BadField(std::string_view field, std::string_view description,
-                      std::string_view reason = "INVALID_FIELD",
-                      const ErrorMetadata& metadata = {}) {
-  absl::Status s = ErrorWithInfo(absl::StatusCode::kInvalidArgument, reason,
-                                 StrCat(field, ": ", description), metadata);
-  google::rpc::BadRequest bad;
-  auto* v = bad.add_field_violations();
-  v->set_field(std::string(field));
-  v->set_description(std::string(description));
-  AttachDetail(s, bad);
-  return s;
-}
-
 std::string Name(std::string_view sid, std::string_view lang,
                  std::string_view seg) {
   return StrCat("statements/", sid, "/languages/", lang, "/segments/", seg);
@@ -508,7 +495,13 @@ struct TranslationCore::Ctx {
 TranslationCore::TranslationCore(storage::Store* store,
                                  statement::StatementCore* statements,
                                  Clock* clock)
-    : store_(store), statements_(statements), clock_(clock) {}
+    : store_(store),
+      statements_(statements),
+      clock_(clock),
+      carry_over_(store, kCf, CursorKey(), "carry-over",
+                  [this](const std::vector<storage::FeedEvent>& events) {
+                    return ApplyRevisions(events);
+                  }) {}
 
 TranslationCore::~TranslationCore() { Stop(); }
 
@@ -1581,93 +1574,37 @@ absl::Status TranslationCore::ApplyRevisionToLanguage(
   }
 }
 
-absl::Status TranslationCore::CatchUp() {
-  absl::MutexLock lock(&catch_up_mu_);
-  if (!cursor_loaded_) {
-    ASSIGN_OR_RETURN(auto value, store_->Get(kCf, CursorKey()));
-    if (value.has_value()) {
-      ASSIGN_OR_RETURN(storage::Record r, storage::DecodeRecord(*value));
-      std::string_view p = r.payload;
-      if (!storage::GetFixed64BE(&p, &cursor_)) {
-        return absl::InternalError("corrupt carry-over cursor");
-      }
-      cursor_version_ = r.version;
-    }
-    persisted_cursor_ = cursor_;
-    cursor_loaded_ = true;
-  }
+absl::Status TranslationCore::CatchUp() { return carry_over_.CatchUp(); }
+
+absl::StatusOr<bool> TranslationCore::ApplyRevisions(
+    const std::vector<storage::FeedEvent>& events) {
   bool applied = false;
-  while (store_->LastVisibleFeedSeq() > cursor_) {
-    ASSIGN_OR_RETURN(std::vector<storage::FeedEvent> events,
-                     store_->ReadFeed(cursor_, 512));
-    if (events.empty()) break;
-    for (const storage::FeedEvent& e : events) {
-      if (e.type == "statement.revised") {
-        // Payload: "statements/{id}/revisions/{n} by users/{user}".
-        std::string_view p = e.payload;
-        constexpr std::string_view kPrefix = "statements/";
-        const size_t rev = p.find("/revisions/");
-        int n = 0;
-        if (p.substr(0, kPrefix.size()) == kPrefix &&
-            rev != std::string_view::npos) {
-          std::string_view num = p.substr(rev + 11);
-          num = num.substr(0, num.find(' '));
-          if (absl::SimpleAtoi(ToAbsl(num), &n)) {
-            RETURN_IF_ERROR(ApplyRevision(
-                p.substr(kPrefix.size(), rev - kPrefix.size()), n));
-            applied = true;
-          }
-        }
-      }
-      cursor_ = e.seq;
+  for (const storage::FeedEvent& e : events) {
+    if (e.type != "statement.revised") continue;
+    // Payload: "statements/{id}/revisions/{n} by users/{user}".
+    std::string_view p = e.payload;
+    constexpr std::string_view kPrefix = "statements/";
+    const size_t rev = p.find("/revisions/");
+    int n = 0;
+    if (p.substr(0, kPrefix.size()) != kPrefix ||
+        rev == std::string_view::npos) {
+      continue;
     }
+    std::string_view num = p.substr(rev + 11);
+    num = num.substr(0, num.find(' '));
+    if (!absl::SimpleAtoi(ToAbsl(num), &n)) continue;
+    // Each statement-language records the revision it has, so applying a
+    // batch again after a crash is harmless.
+    RETURN_IF_ERROR(
+        ApplyRevision(p.substr(kPrefix.size(), rev - kPrefix.size()), n));
+    applied = true;
   }
-  // Each statement-language records the revision it has, so a replay after
-  // a crash is harmless; the cursor only saves rereading.
-  if (cursor_ > persisted_cursor_ &&
-      (applied || cursor_ - persisted_cursor_ > 4096)) {
-    WriteSet w;
-    std::string payload;
-    storage::PutFixed64BE(&payload, cursor_);
-    w.ExpectVersion(kCf, CursorKey(), cursor_version_);
-    w.Put(kCf, CursorKey(),
-          storage::EncodeRecord(kFormat1, cursor_version_ + 1, payload));
-    auto committed = store_->Commit(std::move(w));
-    if (committed.ok()) {
-      ++cursor_version_;
-      persisted_cursor_ = cursor_;
-    } else {
-      cursor_loaded_ = false;  // reload the cursor next time
-      if (!absl::IsAborted(committed.status())) return committed.status();
-    }
-  }
-  return absl::OkStatus();
+  return applied;
 }
 
-void TranslationCore::Start() {
-  if (background_.joinable()) return;
-  stop_ = false;
-  background_ = std::thread([this] {
-    while (!stop_) {
-      absl::Status s = CatchUp();
-      if (!s.ok()) {
-        std::fprintf(stderr, "tesserad: carry-over: %s\n",
-                     s.ToString().c_str());
-      }
-      uint64_t after;
-      {
-        absl::MutexLock lock(&catch_up_mu_);
-        after = cursor_;
-      }
-      store_->WaitForFeed(after, absl::Now() + absl::Milliseconds(200));
-    }
-  });
-}
+void TranslationCore::Start() { carry_over_.Start(); }
 
-void TranslationCore::Stop() {
-  stop_ = true;
-  if (background_.joinable()) background_.join();
-}
+void TranslationCore::Stop() { carry_over_.Stop(); }
 
 absl::StatusOr<std::vector<TranslationCore::StoredTranslation>>
 TranslationCore::ScanTranslations(std::string_view statement_id,

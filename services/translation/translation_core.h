@@ -26,13 +26,11 @@
 #ifndef TESSERA_SERVICES_TRANSLATION_TRANSLATION_CORE_H_
 #define TESSERA_SERVICES_TRANSLATION_TRANSLATION_CORE_H_
 
-#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -42,6 +40,7 @@
 #include "formats/document.h"
 #include "services/common/principal.h"
 #include "services/statement/statement_core.h"
+#include "storage/feed_consumer.h"
 #include "storage/store.h"
 #include "text/qa.h"
 
@@ -370,6 +369,9 @@ class TranslationCore {
   absl::Status EnsureCarriedOver(const statement::Statement& s, uint64_t iid,
                                  std::string_view language);
   absl::Status ApplyRevision(std::string_view statement_id, int revision);
+  // The carry-over consumer's handler: applies each "statement.revised".
+  absl::StatusOr<bool> ApplyRevisions(
+      const std::vector<storage::FeedEvent>& events);
   absl::Status ApplyRevisionToLanguage(const statement::Statement& s,
                                        uint64_t iid,
                                        const statement::Revision& r,
@@ -382,14 +384,8 @@ class TranslationCore {
   Clock* clock_;
   WorkGate* gate_ = nullptr;
 
-  absl::Mutex catch_up_mu_;
-  uint64_t cursor_ ABSL_GUARDED_BY(catch_up_mu_) = 0;
-  uint64_t persisted_cursor_ ABSL_GUARDED_BY(catch_up_mu_) = 0;
-  uint64_t cursor_version_ ABSL_GUARDED_BY(catch_up_mu_) = 0;
-  bool cursor_loaded_ ABSL_GUARDED_BY(catch_up_mu_) = false;
-
-  std::atomic<bool> stop_{false};
-  std::thread background_;
+  // Carries translations over to new source revisions.
+  storage::FeedConsumer carry_over_;
 };
 
 }  // namespace tessera::translation
