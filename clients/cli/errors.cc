@@ -106,6 +106,10 @@ ErrorReport DescribeError(const grpc::Status& status,
       if (!r.reason.empty()) r.message += " [" + r.reason + "]";
       return r;
     }
+    case grpc::StatusCode::UNIMPLEMENTED:
+      r.message = "the server does not offer this call (UNIMPLEMENTED); it "
+                  "may be older than this client";
+      return r;
     default:
       break;
   }

@@ -6,6 +6,8 @@
 #include <iostream>
 #include <thread>
 
+#include <grpc/support/log.h>
+
 #include "clients/cli/commands.h"
 #include "clients/cli/errors.h"
 
@@ -24,6 +26,12 @@ int main(int argc, char** argv) {
     tessera::cli::RunInterruptAction();
     std::_Exit(tessera::cli::kExitInterrupted);
   }).detach();
+
+  // gRPC logs failed TLS probes and reconnects to stderr; the CLI reports
+  // failures itself, in one line. TESSERA_DEBUG=1 keeps gRPC's log.
+  if (std::getenv("TESSERA_DEBUG") == nullptr) {
+    gpr_set_log_function([](gpr_log_func_args*) {});
+  }
 
   tessera::cli::Io io;
   io.in_tty = isatty(STDIN_FILENO);
