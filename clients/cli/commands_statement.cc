@@ -217,10 +217,12 @@ int Revise(Invocation& inv) {
   if (!req.validate_only() && AllSegments(*c, name, rev.name(), segs).ok()) {
     for (const auto& g : segs) new_text[g.segment_id()] = ToReadable(g.content());
   }
-  const auto text = [](const std::map<std::string, std::string>& m,
-                       const std::string& id) {
+  const auto text = [&](const std::map<std::string, std::string>& m,
+                        const std::string& id) {
     auto it = m.find(id);
-    return it == m.end() ? "(" + id + ")" : it->second;
+    if (it != m.end()) return it->second;
+    return std::string(req.validate_only() ? "(text not kept by a dry run)"
+                                           : "(text unavailable)");
   };
   for (const auto& cs : ch.changed_segments()) {
     inv.out() << "~ " << cs.segment_id() << " (was " << cs.predecessor_segment_id()
