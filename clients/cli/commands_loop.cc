@@ -363,7 +363,9 @@ bool WorkLoop::Edit(std::string& text) {
 WorkLoop::Next WorkLoop::Handle(const std::string& line) {
   const bool translate = role_ == v1::ASSIGNMENT_ROLE_TRANSLATE;
   std::string cmd = line, rest;
-  if (!line.empty() && line[0] == ':') {
+  if (translate && line.rfind("::", 0) == 0) {
+    cmd.clear();  // "::text" submits ":text"
+  } else if (!line.empty() && line[0] == ':') {
     size_t sp = line.find(' ');
     cmd = line.substr(1, sp == std::string::npos ? sp : sp - 1);
     rest = sp == std::string::npos ? "" : line.substr(sp + 1);
@@ -385,7 +387,8 @@ WorkLoop::Next WorkLoop::Handle(const std::string& line) {
     return Next::kStop;
   };
   if (cmd.empty() && translate) {
-    absl::StatusOr<v1::Content> content = ParseReadable(line);
+    absl::StatusOr<v1::Content> content =
+        ParseReadable(line.rfind("::", 0) == 0 ? line.substr(1) : line);
     if (!content.ok()) return usage(std::string(content.status().message()));
     return Submit(*content);
   }

@@ -1,4 +1,6 @@
 // publish, pull, watch.
+#include <google/protobuf/struct.pb.h>
+
 #include <fstream>
 
 #include "clients/cli/commands.h"
@@ -172,9 +174,12 @@ int Watch(Invocation& inv) {
       }
     }
     if (inv.json()) {
-      v1::WatchPublicationsResponse line = msg;
-      inv.out() << "{\"cursor\":\"" << msg.cursor() << "\",\"file\":\"" << path
-                << "\",\"publication\":" << ToJson(p) << "}" << std::endl;
+      google::protobuf::Value cursor, file;
+      cursor.set_string_value(msg.cursor());
+      file.set_string_value(path);
+      inv.out() << "{\"cursor\":" << ToJson(cursor) << ",\"file\":"
+                << ToJson(file) << ",\"publication\":" << ToJson(p) << "}"
+                << std::endl;
     } else {
       inv.out() << msg.cursor() << "\t" << p.name() << "\t"
                 << (path.empty() ? "-" : path) << "\t" << p.statement_title()

@@ -347,7 +347,8 @@ std::vector<Command> WorkCommands() {
       {{{"translate"}, "[ID]", "translate segment by segment",
         std::string(loop_help) +
             "  TEXT               submit TEXT as the translation; QA errors are\n"
-            "                     shown and you can fix and resubmit\n"
+            "                     shown and you can fix and resubmit (a text\n"
+            "                     starting with ':' is typed as '::...')\n"
             "  :edit              edit in $VISUAL/$EDITOR, then submit\n"
             "  :draft TEXT        save a draft without submitting\n" +
             loop_tail,
