@@ -18,6 +18,8 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "google/protobuf/descriptor.h"
+#include "services/assignment/assignment_core.h"
+#include "services/assignment/assignment_service.h"
 #include "services/common/call.h"
 #include "services/common/policy.h"
 #include "services/identity/identity_core.h"
@@ -58,6 +60,10 @@ absl::Status ValidateOptions(const ServerOptions& o) {
   if (o.worker_threads < 1 || o.worker_threads > 1024) {
     return absl::InvalidArgumentError(
         "--worker_threads must be between 1 and 1024");
+  }
+  if (o.lease_ttl < absl::Seconds(1) || o.lease_ttl > absl::Hours(24 * 7)) {
+    return absl::InvalidArgumentError(
+        "--lease_ttl must be between 1s and 168h");
   }
   if (o.tls_cert_file.empty() != o.tls_key_file.empty()) {
     return absl::InvalidArgumentError(
@@ -183,9 +189,23 @@ class TesseradImpl final : public Tesserad {
     translation_service_ =
         std::make_unique<translation::TranslationServiceImpl>(
             translations_.get(), &env_);
+    assignment::AssignmentOptions assignment_options;
+    assignment_options.lease_ttl = options_.lease_ttl;
+    identity::IdentityCore* identity = identity_.get();
+    assignments_ = std::make_unique<assignment::AssignmentCore>(
+        store_.get(), statements_.get(), translations_.get(),
+        [identity](std::string_view user_id)
+            -> absl::StatusOr<std::vector<RoleGrant>> {
+          ASSIGN_OR_RETURN(identity::User user, identity->GetUser(user_id));
+          return user.grants;
+        },
+        options_.clock, options_.random, assignment_options);
+    assignment_service_ = std::make_unique<assignment::AssignmentServiceImpl>(
+        assignments_.get(), &env_);
     service_names_ = {v1::IdentityService::service_full_name(),
                       v1::StatementService::service_full_name(),
-                      v1::TranslationService::service_full_name()};
+                      v1::TranslationService::service_full_name(),
+                      v1::AssignmentService::service_full_name()};
     RETURN_IF_ERROR(CheckPolicyCoverage(service_names_));
 
     grpc::EnableDefaultHealthCheckService(true);
@@ -213,6 +233,7 @@ class TesseradImpl final : public Tesserad {
     builder.RegisterService(identity_service_.get());
     builder.RegisterService(statement_service_.get());
     builder.RegisterService(translation_service_.get());
+    builder.RegisterService(assignment_service_.get());
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
       return absl::UnavailableError(
@@ -220,6 +241,8 @@ class TesseradImpl final : public Tesserad {
     }
     // Carries translations over to new source revisions in the background.
     translations_->Start();
+    // Marks expired leases and raises overdue events in the background.
+    assignments_->Start();
     server_->GetHealthCheckService()->SetServingStatus(true);
     return absl::OkStatus();
   }
@@ -258,7 +281,10 @@ class TesseradImpl final : public Tesserad {
     }
     // Handlers are done; let queued work finish, then close the store.
     workers_.reset();
+    if (assignments_ != nullptr) assignments_->Stop();
     if (translations_ != nullptr) translations_->Stop();
+    assignment_service_.reset();
+    assignments_.reset();
     translation_service_.reset();
     translations_.reset();
     statement_service_.reset();
@@ -288,6 +314,8 @@ class TesseradImpl final : public Tesserad {
   std::unique_ptr<statement::StatementServiceImpl> statement_service_;
   std::unique_ptr<translation::TranslationCore> translations_;
   std::unique_ptr<translation::TranslationServiceImpl> translation_service_;
+  std::unique_ptr<assignment::AssignmentCore> assignments_;
+  std::unique_ptr<assignment::AssignmentServiceImpl> assignment_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::string first_start_admin_token_;

@@ -53,6 +53,9 @@ struct ServerOptions {
   std::string tls_key_file;
   bool allow_insecure_remote = false;
   size_t block_cache_bytes = size_t{64} << 20;
+  // How long a ClaimNext lease lasts unless renewed (by RenewLease or by
+  // the holder's SaveDraft, Submit, Approve or Reject).
+  absl::Duration lease_ttl = absl::Minutes(20);
   // Seams for tests. Not owned.
   Clock* clock = Clock::Real();
   RandomSource* random = RandomSource::Secure();

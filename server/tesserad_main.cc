@@ -61,6 +61,10 @@ ABSL_FLAG(bool, allow_insecure_remote, false,
           "TLS-terminating proxy).");
 ABSL_FLAG(int64_t, block_cache_bytes, int64_t{64} << 20,
           "Size of the RocksDB block cache shared by all data.");
+ABSL_FLAG(absl::Duration, lease_ttl, absl::Minutes(20),
+          "How long a ClaimNext lease on a segment lasts unless renewed "
+          "(RenewLease, or the holder's SaveDraft/Submit/Approve/Reject); "
+          "an expired lease returns the segment to the pool. 1s to 168h.");
 
 namespace {
 
@@ -105,6 +109,7 @@ tessera::ServerOptions OptionsFromFlags() {
   o.allow_insecure_remote = absl::GetFlag(FLAGS_allow_insecure_remote);
   o.block_cache_bytes =
       static_cast<size_t>(absl::GetFlag(FLAGS_block_cache_bytes));
+  o.lease_ttl = absl::GetFlag(FLAGS_lease_ttl);
   return o;
 }
 

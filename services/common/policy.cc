@@ -56,6 +56,18 @@ std::vector<MethodPolicy>* BuildTable() {
       {"/tessera.v1.TranslationService/Reject", false, kReviewers},
       {"/tessera.v1.TranslationService/Reopen", false, kCoordinators},
       {"/tessera.v1.TranslationService/AddComment", false, kCommenters},
+      // AssignmentService. The core then limits translators and reviewers
+      // to their own assignments and leases, and checks language grants.
+      {"/tessera.v1.AssignmentService/Assign", false, kCoordinators},
+      {"/tessera.v1.AssignmentService/UpdateAssignment", false, kCoordinators},
+      {"/tessera.v1.AssignmentService/Unassign", false, kCoordinators},
+      {"/tessera.v1.AssignmentService/GetAssignment", false, kCommenters},
+      {"/tessera.v1.AssignmentService/ListAssignments", false, kCommenters},
+      {"/tessera.v1.AssignmentService/ClaimNext", false, kCommenters},
+      {"/tessera.v1.AssignmentService/RenewLease", false, kCommenters},
+      {"/tessera.v1.AssignmentService/ReleaseLease", false, kCommenters},
+      {"/tessera.v1.AssignmentService/GetProgress", false, kCommenters},
+      {"/tessera.v1.AssignmentService/GetMyWork", kAnyone, {}},
   };
   return t;
 }

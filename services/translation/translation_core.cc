@@ -424,6 +424,11 @@ absl::StatusOr<int> PageSize(int page_size) {
 
 }  // namespace
 
+std::string TranslationRecordKey(uint64_t iid, std::string_view language,
+                                 std::string_view segment_id) {
+  return TranslationKey(iid, language, segment_id);
+}
+
 std::string_view SegmentStateName(SegmentState state) {
   switch (state) {
     case SegmentState::kUnspecified:
@@ -689,6 +694,13 @@ absl::StatusOr<Translation> TranslationCore::Mutate(
     const std::string& lang = ctx.ref.language;
     const std::string& seg = ctx.ref.segment_id;
     const std::string source_revision = StrCat(ctx.source.revision_number);
+    if (gate_ != nullptr &&
+        (need == Need::kTranslate || need == Need::kReview)) {
+      RETURN_IF_ERROR(gate_->Admit(
+          caller, ctx.statement, ctx.iid, lang, seg,
+          need == Need::kTranslate ? WorkKind::kTranslate : WorkKind::kReview,
+          &w));
+    }
     if (!ctx.rec) {
       rec::HistoryRecord created;
       created.set_action(static_cast<int>(HistoryAction::kCreated));
@@ -747,6 +759,18 @@ absl::StatusOr<Translation> TranslationCore::Mutate(
         // Retried: Prepare answers a stale version with the conflict,
         // while a race on the comment thread alone is simply redone.
         continue;
+      }
+      if (gate_ != nullptr) {
+        CommittedChange change{ctx.statement.statement_id,
+                               ctx.iid,
+                               lang,
+                               seg,
+                               after,
+                               next_version,
+                               ctx.next.author(),
+                               {ctx.next.approvers().begin(),
+                                ctx.next.approvers().end()}};
+        gate_->Committed(change);
       }
     }
     // A dry run shows the translation as it would be, at today's version.
@@ -1050,6 +1074,11 @@ absl::StatusOr<TranslationPage> TranslationCore::ListSegments(
                      return true;
                    }));
   const std::string folded = FoldCase(text::NormalizeNfc(query.text_query));
+  std::optional<std::set<std::string>> assigned;
+  if (!query.assignee.empty() && gate_ != nullptr) {
+    ASSIGN_OR_RETURN(assigned, gate_->SegmentsOf(query.assignee, ctx.statement,
+                                                 ctx.iid, lang));
+  }
 
   TranslationPage page;
   std::string token;
@@ -1074,9 +1103,12 @@ absl::StatusOr<TranslationPage> TranslationCore::ListSegments(
               query.states.end()) {
         continue;
       }
-      // Assignments and leases belong to the AssignmentService, which
-      // records none yet: a user filter matches no segment.
-      if (!query.assignee.empty()) continue;
+      // Assignments and leases belong to the AssignmentService (the gate);
+      // without one a user filter matches no segment.
+      if (!query.assignee.empty() &&
+          (!assigned || assigned->count(src.info.segment_id) == 0)) {
+        continue;
+      }
       if (!folded.empty() &&
           FoldCase(t.source.segment.content.text).find(folded) ==
               std::string::npos &&

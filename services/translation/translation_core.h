@@ -29,6 +29,7 @@
 #include <atomic>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -138,9 +139,8 @@ struct Comment {
 
 struct ListSegmentsQuery {
   std::vector<SegmentState> states;  // any of them; empty: all
-  // user_id assigned to or leasing the segment; empty: anyone. No
-  // assignment or lease exists yet (AssignmentService), so a set value
-  // matches nothing.
+  // user_id assigned to or leasing the segment (asked of the WorkGate);
+  // empty: anyone. Without a gate a set value matches nothing.
   std::string assignee;
   std::string text_query;  // empty: no text filter
   bool include_non_translatable = false;
@@ -174,6 +174,49 @@ struct Progress {
 // QA_ERRORS carries as an internal payload, for the service to turn into a
 // tessera.v1.QaReport. Empty for any other status.
 std::vector<text::QaIssue> QaIssuesOf(const absl::Status& status);
+
+// Which kind of work a mutation is: SaveDraft and Submit translate, Approve
+// and Reject review.
+enum class WorkKind : uint8_t { kTranslate = 1, kReview = 2 };
+
+// The translation state a committed change left, for caches of open work.
+struct CommittedChange {
+  std::string statement_id;
+  uint64_t iid = 0;
+  std::string language;
+  std::string segment_id;
+  SegmentState state = SegmentState::kUntranslated;
+  uint64_t version = 0;
+  std::string author;
+  std::vector<std::string> approvers;
+};
+
+// Decides who may change a segment (leases and assignments live in the
+// AssignmentService). Set once on the core before it serves; thread-safe.
+class WorkGate {
+ public:
+  virtual ~WorkGate() = default;
+  // Called by every SaveDraft, Submit, Approve and Reject just before its
+  // commit. Returns PERMISSION_DENIED (NOT_ASSIGNED) to refuse; otherwise
+  // may add preconditions and writes (a lease renewal) to `writes`, which
+  // is committed atomically with the change.
+  virtual absl::Status Admit(const Principal& caller,
+                             const statement::Statement& statement,
+                             uint64_t iid, std::string_view language,
+                             std::string_view segment_id, WorkKind kind,
+                             storage::WriteSet* writes) = 0;
+  // Called after a change committed.
+  virtual void Committed(const CommittedChange& change) = 0;
+  // The segment ids `user_id` is assigned to or leases in the language.
+  virtual absl::StatusOr<std::set<std::string>> SegmentsOf(
+      std::string_view user_id, const statement::Statement& statement,
+      uint64_t iid, std::string_view language) = 0;
+};
+
+// The key of a translation record (see storage/FORMAT.md), for services that
+// guard their commits on it.
+std::string TranslationRecordKey(uint64_t iid, std::string_view language,
+                                 std::string_view segment_id);
 
 inline constexpr int kDefaultPageSize = 100;
 inline constexpr int kMaxPageSize = 1000;
@@ -274,6 +317,11 @@ class TranslationCore {
   absl::StatusOr<Progress> GetProgress(std::string_view statement_id,
                                        std::string_view language);
 
+  // Sets the gate every translate or review change must pass. Not owned;
+  // must outlive the core. Call before serving; null (the default) admits
+  // every caller the roles admit.
+  void SetWorkGate(WorkGate* gate) { gate_ = gate; }
+
   // Applies every source revision in the feed not yet carried over.
   absl::Status CatchUp();
 
@@ -309,6 +357,7 @@ class TranslationCore {
   storage::Store* store_;
   statement::StatementCore* statements_;
   Clock* clock_;
+  WorkGate* gate_ = nullptr;
 
   absl::Mutex catch_up_mu_;
   uint64_t cursor_ ABSL_GUARDED_BY(catch_up_mu_) = 0;

@@ -50,7 +50,8 @@ TEST(ServerTest, AnswersHealthWithoutToken) {
   EXPECT_EQ(ts.server().ServiceNames(),
             (std::vector<std::string>{"tessera.v1.IdentityService",
                                       "tessera.v1.StatementService",
-                                      "tessera.v1.TranslationService"}));
+                                      "tessera.v1.TranslationService",
+                                      "tessera.v1.AssignmentService"}));
 }
 
 TEST(ServerTest, WhoAmINeedsAValidUnrevokedToken) {

@@ -17,6 +17,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
+#include "tessera/v1/assignment.grpc.pb.h"
 #include "tessera/v1/statement.grpc.pb.h"
 #include "tessera/v1/translation.grpc.pb.h"
 #include "tests/integration/test_server.h"
@@ -57,14 +58,21 @@ class TranslationServiceTest : public ::testing::Test {
     stub_ = TranslationService::NewStub(ts_.channel());
     coordinator_ = ts_.CreateUserWithToken(
         "coord", {Grant(v1::ROLE_COORDINATOR, {"fr", "de"})});
+    // These tests are about the state machine, not about who holds which
+    // segment (assignment tests and the role matrix cover that): the
+    // personas also coordinate their language, which lets them change any
+    // segment without a lease or an assignment.
     for (int i = 0; i < 4; ++i) {
       translators_.push_back(ts_.CreateUserWithToken(
-          "t" + std::to_string(i), {Grant(v1::ROLE_TRANSLATOR, {"fr"})}));
+          "t" + std::to_string(i), {Grant(v1::ROLE_TRANSLATOR, {"fr"}),
+                                    Grant(v1::ROLE_COORDINATOR, {"fr"})}));
       reviewers_.push_back(ts_.CreateUserWithToken(
-          "r" + std::to_string(i), {Grant(v1::ROLE_REVIEWER, {"fr"})}));
+          "r" + std::to_string(i), {Grant(v1::ROLE_REVIEWER, {"fr"}),
+                                    Grant(v1::ROLE_COORDINATOR, {"fr"})}));
     }
-    german_ =
-        ts_.CreateUserWithToken("hans", {Grant(v1::ROLE_TRANSLATOR, {"de"})});
+    german_ = ts_.CreateUserWithToken("hans",
+                                      {Grant(v1::ROLE_TRANSLATOR, {"de"}),
+                                       Grant(v1::ROLE_COORDINATOR, {"de"})});
     v1::CreateStatementRequest req;
     req.set_title("Statement");
     req.set_format(v1::DOCUMENT_FORMAT_MARKDOWN);
@@ -192,10 +200,25 @@ TEST_F(TranslationServiceTest, SubmitApproveAndErrorDetails) {
   EXPECT_EQ(current.content().text(), "Le conseil s'est réuni.");
   EXPECT_EQ(Reason(s), "VERSION_CONFLICT");
 
-  // Four eyes: a user who is both translator and reviewer.
+  // Four eyes: a user who is both translator and reviewer, assigned the
+  // segment for translation.
   std::string both = ts_.CreateUserWithToken(
       "both",
       {Grant(v1::ROLE_TRANSLATOR, {"fr"}), Grant(v1::ROLE_REVIEWER, {"fr"})});
+  {
+    v1::AssignRequest assign;
+    assign.set_statement(statement_.name());
+    assign.set_language("fr");
+    assign.set_role(v1::ASSIGNMENT_ROLE_TRANSLATE);
+    assign.mutable_scope()->mutable_segments()->add_segment_ids(
+        names_[1].substr(names_[1].rfind('/') + 1));
+    assign.set_assignee("users/both");
+    v1::Assignment assignment;
+    auto actx = AuthContext(coordinator_);
+    ASSERT_TRUE(v1::AssignmentService::NewStub(ts_.channel())
+                    ->Assign(actx.get(), assign, &assignment)
+                    .ok());
+  }
   ASSERT_TRUE(
       Submit(both, names_[1], 1, "Il a adopté une résolution.", &t).ok());
   s = Approve(both, names_[1], 2, &ignored);
