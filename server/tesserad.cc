@@ -24,6 +24,8 @@
 #include "services/common/policy.h"
 #include "services/identity/identity_core.h"
 #include "services/identity/identity_service.h"
+#include "services/publication/publication_core.h"
+#include "services/publication/publication_service.h"
 #include "services/statement/statement_core.h"
 #include "services/statement/statement_service.h"
 #include "services/translation/translation_core.h"
@@ -202,10 +204,16 @@ class TesseradImpl final : public Tesserad {
         options_.clock, options_.random, assignment_options);
     assignment_service_ = std::make_unique<assignment::AssignmentServiceImpl>(
         assignments_.get(), &env_);
+    publications_ = std::make_unique<publication::PublicationCore>(
+        store_.get(), statements_.get(), translations_.get(), options_.clock);
+    publication_service_ =
+        std::make_unique<publication::PublicationServiceImpl>(
+            publications_.get(), &env_);
     service_names_ = {v1::IdentityService::service_full_name(),
                       v1::StatementService::service_full_name(),
                       v1::TranslationService::service_full_name(),
-                      v1::AssignmentService::service_full_name()};
+                      v1::AssignmentService::service_full_name(),
+                      v1::PublicationService::service_full_name()};
     RETURN_IF_ERROR(CheckPolicyCoverage(service_names_));
 
     grpc::EnableDefaultHealthCheckService(true);
@@ -234,6 +242,7 @@ class TesseradImpl final : public Tesserad {
     builder.RegisterService(statement_service_.get());
     builder.RegisterService(translation_service_.get());
     builder.RegisterService(assignment_service_.get());
+    builder.RegisterService(publication_service_.get());
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
       return absl::UnavailableError(
@@ -243,6 +252,8 @@ class TesseradImpl final : public Tesserad {
     translations_->Start();
     // Marks expired leases and raises overdue events in the background.
     assignments_->Start();
+    // Publishes each language as its last segment is approved.
+    publications_->Start();
     server_->GetHealthCheckService()->SetServingStatus(true);
     return absl::OkStatus();
   }
@@ -274,6 +285,11 @@ class TesseradImpl final : public Tesserad {
     if (server_ != nullptr) {
       server_->GetHealthCheckService()->SetServingStatus(false);
       absl::SleepFor(options_.shutdown_grace);
+      // Streams end with UNAVAILABLE before the drain, so watchers learn
+      // at once that they should reconnect elsewhere or later.
+      if (publication_service_ != nullptr) {
+        publication_service_->BeginShutdown();
+      }
       if (store_ != nullptr) store_->WakeFeedWaiters();
       server_->Shutdown(
           absl::ToChronoTime(absl::Now() + options_.drain_timeout));
@@ -282,9 +298,12 @@ class TesseradImpl final : public Tesserad {
     // Handlers are done; let queued work finish, then close the store.
     workers_.reset();
     if (assignments_ != nullptr) assignments_->Stop();
+    if (publications_ != nullptr) publications_->Stop();
     if (translations_ != nullptr) translations_->Stop();
     assignment_service_.reset();
     assignments_.reset();
+    publication_service_.reset();
+    publications_.reset();
     translation_service_.reset();
     translations_.reset();
     statement_service_.reset();
@@ -316,6 +335,8 @@ class TesseradImpl final : public Tesserad {
   std::unique_ptr<translation::TranslationServiceImpl> translation_service_;
   std::unique_ptr<assignment::AssignmentCore> assignments_;
   std::unique_ptr<assignment::AssignmentServiceImpl> assignment_service_;
+  std::unique_ptr<publication::PublicationCore> publications_;
+  std::unique_ptr<publication::PublicationServiceImpl> publication_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::string first_start_admin_token_;

@@ -51,6 +51,13 @@ std::string ParsedMarkdown::Html() const {
   return out;
 }
 
+std::string ParsedMarkdown::PlainText() const {
+  char* text = cmark_render_plaintext(root_, kParseFlags, 0);
+  std::string out(text);
+  std::free(text);
+  return out;
+}
+
 bool IsTableCell(cmark_node* node) {
   return std::strcmp(cmark_node_get_type_string(node), "table_cell") == 0;
 }

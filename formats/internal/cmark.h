@@ -35,6 +35,9 @@ class ParsedMarkdown {
   // HTML as cmark-gfm renders it (raw HTML kept).
   std::string Html() const;
 
+  // Plain text as cmark-gfm renders it, without line wrapping.
+  std::string PlainText() const;
+
  private:
   cmark_parser* parser_ = nullptr;
   cmark_node* root_ = nullptr;

@@ -19,6 +19,7 @@ std::vector<MethodPolicy>* BuildTable() {
   const std::vector<Role> kReviewers = {Role::kCoordinator, Role::kReviewer};
   const std::vector<Role> kCommenters = {Role::kCoordinator, Role::kTranslator,
                                          Role::kReviewer};
+  const std::vector<Role> kWatchers = {Role::kCoordinator, Role::kService};
   auto* t = new std::vector<MethodPolicy>{
       // IdentityService. Token calls are open to every user because the
       // core limits non-admins to their own tokens.
@@ -68,6 +69,11 @@ std::vector<MethodPolicy>* BuildTable() {
       {"/tessera.v1.AssignmentService/ReleaseLease", false, kCommenters},
       {"/tessera.v1.AssignmentService/GetProgress", false, kCommenters},
       {"/tessera.v1.AssignmentService/GetMyWork", kAnyone, {}},
+      // PublicationService. The core then checks the language grants.
+      {"/tessera.v1.PublicationService/Publish", false, kCoordinators},
+      {"/tessera.v1.PublicationService/GetPublication", false, kReaders},
+      {"/tessera.v1.PublicationService/ListPublications", false, kReaders},
+      {"/tessera.v1.PublicationService/WatchPublications", false, kWatchers},
   };
   return t;
 }

@@ -1669,4 +1669,40 @@ void TranslationCore::Stop() {
   if (background_.joinable()) background_.join();
 }
 
+absl::StatusOr<std::vector<TranslationCore::StoredTranslation>>
+TranslationCore::ScanTranslations(std::string_view statement_id,
+                                  std::string_view language) {
+  ASSIGN_OR_RETURN(auto loaded,
+                   statements_->LoadStatementWithInternalId(statement_id));
+  ASSIGN_OR_RETURN(std::string lang, text::CanonicalizeLanguageTag(language));
+  RETURN_IF_ERROR(EnsureCarriedOver(loaded.first, loaded.second, lang));
+  const std::string prefix = TranslationPrefix(loaded.second, lang);
+  std::vector<StoredTranslation> out;
+  absl::Status status;
+  RETURN_IF_ERROR(store_->Scan(
+      kCf, prefix, storage::PrefixSuccessor(prefix),
+      [&](std::string_view key, std::string_view value) {
+        storage::KeyReader reader(key.substr(prefix.size()));
+        StoredTranslation t;
+        auto r = storage::DecodeRecord(value);
+        rec::TranslationRecord tr;
+        if (!reader.String(&t.segment_id) || !r.ok() ||
+            r->format != kFormat1 || !tr.ParseFromString(r->payload)) {
+          status = absl::InternalError("corrupt translation record");
+          return false;
+        }
+        t.version = r->version;
+        t.state = static_cast<SegmentState>(tr.state());
+        t.content = FromRecord(tr.content());
+        t.author = tr.author();
+        t.approvers.assign(tr.approvers().begin(), tr.approvers().end());
+        t.origin = static_cast<Origin>(tr.origin());
+        t.current = !tr.removed() && tr.successor_segment_id().empty();
+        out.push_back(std::move(t));
+        return true;
+      }));
+  RETURN_IF_ERROR(status);
+  return out;
+}
+
 }  // namespace tessera::translation

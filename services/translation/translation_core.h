@@ -367,6 +367,28 @@ class TranslationCore {
 
   std::atomic<bool> stop_{false};
   std::thread background_;
+
+ public:
+  // One stored translation as document assembly needs it.
+  struct StoredTranslation {
+    std::string segment_id;
+    uint64_t version = 0;
+    SegmentState state = SegmentState::kUntranslated;
+    formats::Content content;
+    std::string author;                  // user_id
+    std::vector<std::string> approvers;  // user_ids, in order
+    Origin origin = Origin::kUnspecified;
+    // False once the segment left the current revision (removed, or
+    // carried over to a successor).
+    bool current = true;
+  };
+
+  // No permission checks: every stored translation of a language (segments
+  // without a record are untranslated at version 1), read with one prefix
+  // scan after carrying over any revision not yet applied. Ordered by
+  // segment id. NOT_FOUND for an absent statement.
+  absl::StatusOr<std::vector<StoredTranslation>> ScanTranslations(
+      std::string_view statement_id, std::string_view language);
 };
 
 }  // namespace tessera::translation

@@ -56,6 +56,7 @@ const std::set<Persona> kCommenters = {kAdmin, kCoordinator, kTranslator,
 // The assignment core then limits translators and reviewers to their own
 // assignments and leases.
 const std::set<Persona> kWorkers = kCommenters;
+const std::set<Persona> kWatchers = {kAdmin, kCoordinator, kService};
 
 // Who may call what. Admin may call everything.
 const std::map<std::string, std::set<Persona>>& ExpectedMatrix() {
@@ -99,6 +100,10 @@ const std::map<std::string, std::set<Persona>>& ExpectedMatrix() {
       {"/tessera.v1.AssignmentService/ReleaseLease", kWorkers},
       {"/tessera.v1.AssignmentService/GetProgress", kWorkers},
       {"/tessera.v1.AssignmentService/GetMyWork", kAuthenticated},
+      {"/tessera.v1.PublicationService/Publish", kStatementWriters},
+      {"/tessera.v1.PublicationService/GetPublication", kStatementReaders},
+      {"/tessera.v1.PublicationService/ListPublications", kStatementReaders},
+      {"/tessera.v1.PublicationService/WatchPublications", kWatchers},
   };
   return *m;
 }
@@ -117,12 +122,14 @@ std::vector<std::string> RegisteredTesseraMethods(Tesserad& server) {
   return methods;
 }
 
-// Calls `method` with an empty request message.
+// Calls `method` with an empty request message. A stream that is let in
+// keeps running, so it gets a short deadline and ends DEADLINE_EXCEEDED.
 grpc::Status CallEmpty(grpc::GenericStub& stub, const std::string& method,
-                       const std::string& token) {
+                       const std::string& token, bool streaming) {
   grpc::ClientContext ctx;
   if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  ctx.set_deadline(std::chrono::system_clock::now() +
+                   std::chrono::seconds(streaming ? 1 : 10));
   grpc::ByteBuffer request;  // Zero bytes: an empty proto message.
   grpc::Slice empty("", 0);
   request = grpc::ByteBuffer(&empty, 1);
@@ -148,6 +155,16 @@ TEST(RoleMatrixTest, EveryMethodAdmitsExactlyTheExpectedRoles) {
   tokens[kService] = ts.CreateUserWithToken("svc", {Grant(v1::ROLE_SERVICE)});
 
   std::vector<std::string> methods = RegisteredTesseraMethods(ts.server());
+  std::set<std::string> streaming;
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  for (const auto& name : ts.server().ServiceNames()) {
+    const auto* svc = pool->FindServiceByName(name);
+    for (int i = 0; svc != nullptr && i < svc->method_count(); ++i) {
+      if (svc->method(i)->server_streaming()) {
+        streaming.insert("/" + svc->full_name() + "/" + svc->method(i)->name());
+      }
+    }
+  }
   ASSERT_FALSE(methods.empty());
   grpc::GenericStub stub(ts.channel());
   int checked = 0;
@@ -156,7 +173,8 @@ TEST(RoleMatrixTest, EveryMethodAdmitsExactlyTheExpectedRoles) {
     ASSERT_NE(row, ExpectedMatrix().end())
         << method << " is registered but has no row in the role matrix";
     for (Persona p : kAllPersonas) {
-      grpc::Status s = CallEmpty(stub, method, tokens[p]);
+      grpc::Status s =
+          CallEmpty(stub, method, tokens[p], streaming.count(method) > 0);
       SCOPED_TRACE(method + " as " + PersonaName(p) + ": " +
                    std::to_string(s.error_code()) + " " + s.error_message());
       if (p == kAnonymous) {

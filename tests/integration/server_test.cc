@@ -51,7 +51,8 @@ TEST(ServerTest, AnswersHealthWithoutToken) {
             (std::vector<std::string>{"tessera.v1.IdentityService",
                                       "tessera.v1.StatementService",
                                       "tessera.v1.TranslationService",
-                                      "tessera.v1.AssignmentService"}));
+                                      "tessera.v1.AssignmentService",
+                                      "tessera.v1.PublicationService"}));
 }
 
 TEST(ServerTest, WhoAmINeedsAValidUnrevokedToken) {

@@ -1,0 +1,289 @@
+// PublicationCore: assembled target documents ("publications") of each
+// (statement, language), their manifests, and the change-feed reading that
+// WatchPublications streams, stored in the "publications" column family.
+// No gRPC here; publication_service.h adapts it.
+//
+// Assembly takes the current revision's skeleton and fills each segment:
+// its approved translation, its source when not translatable, and for
+// translatable segments not approved, what the policy says. The renderer is
+// formats::Render, so identity translations give the source byte for byte.
+// The language's translations are read with one prefix scan.
+//
+// A publication is one Store::Commit: the record with its manifest, the
+// rendered bytes, a listing entry, the (statement, language) head guarded
+// by compare-and-set (so versions are dense and two publishers never take
+// the same number) and a "publication.created" feed event. A publication
+// equal to the latest (same revision, fills and translation versions) is
+// not made again.
+//
+// Automatic publication is a change-feed consumer: for each
+// "translation.approved" event whose language is then fully approved, it
+// assembles and publishes unless the result equals the latest. CatchUp()
+// runs it synchronously; Start() on a background thread. A replay after a
+// crash publishes nothing twice, because of that equality check.
+//
+// Errors carry google.rpc details as payloads, as the other cores do.
+//
+// Thread-safe.
+#ifndef TESSERA_SERVICES_PUBLICATION_PUBLICATION_CORE_H_
+#define TESSERA_SERVICES_PUBLICATION_PUBLICATION_CORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "formats/document.h"
+#include "services/common/principal.h"
+#include "services/statement/statement_core.h"
+#include "services/translation/translation_core.h"
+#include "storage/store.h"
+
+namespace tessera::publication {
+
+// Numbered as tessera.v1.PublicationPolicy. Stored numbers.
+enum class Policy : uint8_t {
+  kUnspecified = 0,  // means kRefuse
+  kRefuse = 1,
+  kSourceFallback = 2,
+  kMarkGaps = 3,
+};
+
+// Numbered as tessera.v1.PublicationTrigger. Stored numbers.
+enum class Trigger : uint8_t {
+  kUnspecified = 0,
+  kAutomatic = 1,
+  kOnDemand = 2,
+};
+
+// Numbered as tessera.v1.SegmentFill. Stored numbers.
+enum class Fill : uint8_t {
+  kUnspecified = 0,
+  kTranslation = 1,
+  kSourceCopy = 2,
+  kSourceFallback = 3,
+  kGapMarker = 4,
+};
+
+// Numbered as tessera.v1.DocumentFormat.
+enum class OutputFormat : uint8_t {
+  kSource = 0,  // the statement's format
+  kMarkdown = 1,
+  kPlainText = 2,
+  kHtml = 3,
+};
+
+struct ManifestEntry {
+  std::string segment_id;
+  int ordinal = 0;
+  Fill fill = Fill::kUnspecified;
+  translation::SegmentState state = translation::SegmentState::kUnspecified;
+  std::string translator;              // user_id
+  std::vector<std::string> reviewers;  // user_ids
+  int64_t translation_version = 0;
+  translation::Origin origin = translation::Origin::kUnspecified;
+  int word_count = 0;
+};
+
+struct Stats {
+  int segment_count = 0;
+  int translatable_segment_count = 0;
+  int approved_segment_count = 0;
+  int fallback_segment_count = 0;
+  int gap_segment_count = 0;
+  int64_t word_count = 0;
+  int64_t approved_word_count = 0;
+  absl::Time import_time;
+};
+
+struct Publication {
+  std::string statement_id;
+  std::string language;  // canonical
+  int64_t version = 0;
+  int revision = 0;
+  formats::Format format = formats::Format::kMarkdown;
+  Trigger trigger = Trigger::kUnspecified;
+  Policy policy = Policy::kRefuse;
+  bool complete = false;
+  std::string publisher;  // user_id
+  absl::Time create_time;
+  std::string statement_title;
+  std::map<std::string, std::string> statement_labels;
+  int64_t size_bytes = 0;
+  std::string content_sha256;  // lowercase hex
+  Stats stats;
+  std::vector<ManifestEntry> manifest;  // full view only
+};
+
+// A publication and one rendering of its document.
+struct Document {
+  Publication publication;
+  std::string content;
+  OutputFormat format = OutputFormat::kSource;  // never kSource here
+  std::string content_type;
+};
+
+// An assembly, nothing stored.
+struct Assembly {
+  Publication publication;  // no version, time or publisher yet
+  std::string content;      // in the source format
+  std::string fingerprint;
+  // Translatable segments not approved, in document order.
+  std::vector<ManifestEntry> missing;
+};
+
+struct ListQuery {
+  std::string statement_id;            // empty: all
+  std::vector<std::string> languages;  // any of them; canonicalised
+  std::optional<absl::Time> start_time;  // inclusive
+  std::optional<absl::Time> end_time;    // exclusive
+  std::vector<statement::LabelSelector> label_selectors;
+  bool latest_only = false;
+  bool full = false;
+};
+
+struct PublicationPage {
+  std::vector<Publication> publications;
+  std::string next_page_token;
+};
+
+// What a watcher wants; statements and languages as names and tags.
+struct WatchFilter {
+  std::vector<std::string> statement_ids;
+  std::vector<std::string> languages;  // canonicalised by CheckWatch
+  std::vector<statement::LabelSelector> label_selectors;
+  bool full = false;
+};
+
+// One step of a watch: the publications found after a feed position.
+struct WatchBatch {
+  struct Item {
+    uint64_t seq = 0;  // the feed position just after this publication
+    Publication publication;
+  };
+  std::vector<Item> items;
+  // Every event up to here was read (matching or not).
+  uint64_t scanned_to = 0;
+  // True when scanned_to is the end of the visible feed.
+  bool at_end = false;
+};
+
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 500;
+// At most this many missing segments are listed in a refusal.
+inline constexpr int kMaxMissingListed = 100;
+inline constexpr size_t kMaxWatchFilterValues = 100;
+
+class PublicationCore {
+ public:
+  // None owned; all must outlive the core.
+  PublicationCore(storage::Store* store, statement::StatementCore* statements,
+                  translation::TranslationCore* translations, Clock* clock);
+  // Stops the background consumer if it runs.
+  ~PublicationCore();
+
+  // Assembles and stores a publication now (trigger on demand). Admin or a
+  // coordinator of the language. Errors: INVALID_ARGUMENT (bad tag or
+  // policy, LANGUAGE_NOT_TARGETED); NOT_FOUND (statement);
+  // PERMISSION_DENIED (LANGUAGE_NOT_GRANTED); FAILED_PRECONDITION
+  // (SEGMENTS_NOT_APPROVED under kRefuse, one violation per missing segment
+  // up to kMaxMissingListed and metadata "missing_count"; WRONG_STATE for
+  // a draft or archived statement, or a document the translations cannot
+  // be rendered into). Returns the latest publication, writing nothing,
+  // when the result would equal it.
+  absl::StatusOr<Publication> Publish(const Principal& caller,
+                                      std::string_view statement_id,
+                                      std::string_view language,
+                                      Policy policy);
+
+  // A publication (`version` nullopt: the latest) rendered in `format`.
+  // Any role of the caller granted in the language. NOT_FOUND (statement,
+  // publication, or none yet); INVALID_ARGUMENT (bad tag, kMarkdown from a
+  // plain-text source); PERMISSION_DENIED.
+  absl::StatusOr<Document> GetPublication(const Principal& caller,
+                                          std::string_view statement_id,
+                                          std::string_view language,
+                                          std::optional<int64_t> version,
+                                          OutputFormat format, bool full);
+
+  // Publications the caller may read (any role granted in the language),
+  // newest first (create time descending, then name). Label selectors
+  // match the labels the statement had when each was made.
+  // INVALID_ARGUMENT for a negative page size, a bad filter or a foreign
+  // page token.
+  absl::StatusOr<PublicationPage> ListPublications(
+      const Principal& caller, const ListQuery& query, int page_size,
+      std::string_view page_token);
+
+  // Assembly alone, writing nothing (no permission checks).
+  absl::StatusOr<Assembly> Assemble(std::string_view statement_id,
+                                    std::string_view language, Policy policy);
+
+  // Watch cursors: "c" then the feed sequence number in 16 lowercase hex
+  // digits. DecodeCursor: INVALID_ARGUMENT (INVALID_TOKEN) when malformed,
+  // OUT_OF_RANGE (CURSOR_AHEAD) beyond the end of the feed.
+  static std::string EncodeCursor(uint64_t seq);
+  absl::StatusOr<uint64_t> DecodeCursor(std::string_view cursor) const;
+
+  // Checks and canonicalises a watch filter for `caller` (service,
+  // coordinator or admin). INVALID_ARGUMENT for a bad tag, name or
+  // selector, or too many values.
+  absl::Status CheckWatch(const Principal& caller, WatchFilter* filter) const;
+
+  // Reads up to `max_events` feed events after `after` and returns the
+  // publications among them that match `filter` and the caller's grants.
+  absl::StatusOr<WatchBatch> ReadWatch(const Principal& caller,
+                                       const WatchFilter& filter,
+                                       uint64_t after, size_t max_events);
+
+  storage::Store* store() const { return store_; }
+
+  // Publishes every language completed by approvals in the feed not yet
+  // read.
+  absl::Status CatchUp();
+
+  // Starts / stops the background consumer that calls CatchUp() whenever
+  // the feed grows. Stop() is idempotent.
+  void Start();
+  void Stop();
+
+ private:
+  absl::StatusOr<Publication> Save(const Assembly& assembly, uint64_t iid,
+                                   Trigger trigger, Policy policy,
+                                    std::string_view publisher,
+                                    bool* created);
+  absl::StatusOr<std::optional<Publication>> Load(uint64_t iid,
+                                                  std::string_view language,
+                                                  int64_t version, bool full);
+  absl::StatusOr<std::string> LoadContent(uint64_t iid,
+                                          std::string_view language,
+                                          int64_t version);
+  absl::Status AutoPublish(std::string_view statement_id,
+                           std::string_view language);
+
+  storage::Store* store_;
+  statement::StatementCore* statements_;
+  translation::TranslationCore* translations_;
+  Clock* clock_;
+
+  absl::Mutex catch_up_mu_;
+  uint64_t cursor_ ABSL_GUARDED_BY(catch_up_mu_) = 0;
+  uint64_t persisted_cursor_ ABSL_GUARDED_BY(catch_up_mu_) = 0;
+  uint64_t cursor_version_ ABSL_GUARDED_BY(catch_up_mu_) = 0;
+  bool cursor_loaded_ ABSL_GUARDED_BY(catch_up_mu_) = false;
+
+  std::atomic<bool> stop_{false};
+  std::thread background_;
+};
+
+}  // namespace tessera::publication
+
+#endif  // TESSERA_SERVICES_PUBLICATION_PUBLICATION_CORE_H_
