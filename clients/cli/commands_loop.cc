@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <deque>
 #include <fstream>
@@ -237,7 +238,9 @@ WorkLoop::Next WorkLoop::Act(const grpc::Status& s, const v1::Translation& t,
     auto* warnings = m["warnings"].mutable_list_value();
     for (const auto& w : t.qa_issues()) *warnings->add_values() = Str(w.message());
     Emit(what, f);
-    std::string line = std::string(what) + " (" + StateWord(t.state()) +
+    std::string line = std::string(what);
+    std::replace(line.begin(), line.end(), '_', ' ');
+    line += " (" + StateWord(t.state()) +
                        ", version " + std::to_string(t.version()) + ")";
     Say(line);
     if (std::string(what) == "submitted") {

@@ -118,14 +118,14 @@ def interactive(tessera, tesserad, seed, root):
 
         # Segment 2: codes shown readable, with a legend.
         term.read_until(r"SOURCE  Nous \{1\}exigeons\{/1\} la paix\.")
-        check(re.search(r"\{1\} strong", term.screen), "code legend")
+        term.read_until(r"codes +\{1\} strong")
         term.read_until(r"> $")
         # Dropping the code is a QA error; the segment stays for a fix.
         term.send("Wir fordern Frieden.\r")
         term.read_until(r"QA found problems(.|\n)*code")
         term.read_until(r"> $")
         term.send(":draft Wir {1}fordern{/1} Fri\r")
-        term.read_until(r"draft_saved")
+        term.read_until(r"draft saved \(untranslated")
         term.read_until(r"> $")
         term.send("Wir {1}fordern{/1} Frieden.\r")
         term.read_until(r"submitted \(translated")
