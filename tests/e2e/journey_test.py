@@ -237,6 +237,11 @@ def journey(tessera, tesserad, seed, root):
         got = [json.loads(l) for l in wout.decode().splitlines()]
         check(sorted(g["publication"]["language"] for g in got) == ["de", "en"],
               "watch got %s" % got)
+        # Each language published itself when its last segment was
+        # approved; the explicit publish above returned that publication.
+        check(all(g["publication"]["trigger"] ==
+                  "PUBLICATION_TRIGGER_AUTOMATIC" for g in got),
+              "automatic publications: %s" % got)
         cursors = [g["cursor"] for g in got]
         check(len(set(cursors)) == 2 and all(cursors), "cursors %s" % cursors)
 
