@@ -258,8 +258,10 @@ struct AssignmentCore::LangIndex {
   std::vector<std::string> authors;
   std::vector<std::vector<std::string>> approvers;
   std::unordered_map<std::string, int> pos;
-  // Every segment of the revision (translatable or not): id → ordinal.
+  // Every segment of the revision (translatable or not): id → ordinal, and
+  // ids by ordinal - 1.
   std::unordered_map<std::string, int> any_ordinal;
+  std::vector<std::string> all_ids;
   std::set<int> open_translate, open_review;
   std::map<std::string, std::set<int>> rejected_by_author;
   // Who holds (or is about to hold) each position, by role, and until when.
@@ -359,6 +361,7 @@ AssignmentCore::Index(const statement::Statement& s, uint64_t iid,
                          statement::kMaxSegmentPageSize, token, false));
     for (const auto& seg : page.segments) {
       index->any_ordinal[seg.info.segment_id] = seg.ordinal;
+      index->all_ids.push_back(seg.info.segment_id);
       if (!seg.segment.translatable) continue;
       index->pos[seg.info.segment_id] = static_cast<int>(index->ids.size());
       index->ids.push_back(seg.info.segment_id);
@@ -1382,8 +1385,8 @@ absl::StatusOr<std::optional<Lease>> AssignmentCore::ClaimSegment(
 }
 
 absl::StatusOr<ClaimResult> AssignmentCore::Describe(
-    const statement::Statement& s, const Lease& lease, ClaimReason reason,
-    int context_size) {
+    const statement::Statement& s, uint64_t iid, const Lease& lease,
+    ClaimReason reason, int context_size) {
   ClaimResult out;
   out.lease = lease;
   out.reason = reason;
@@ -1392,22 +1395,30 @@ absl::StatusOr<ClaimResult> AssignmentCore::Describe(
                        {s.statement_id, lease.language, lease.segment_id}));
   const int ordinal = out.translation.source.ordinal;
   // Neighbours in the current revision's document order, translatable or
-  // not.
-  auto doc = statements_->LoadRevisionDocument(s.statement_id, 0);
-  if (doc.ok()) {
-    const auto& ids = doc->segment_ids;
+  // not, located through the index rather than the whole document.
+  std::vector<std::string> before, after;
+  ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index,
+                   Index(s, iid, lease.language));
+  {
+    const auto& all = index->all_ids;
     const int at = ordinal - 1;
     for (int i = std::max(0, at - context_size); i < at; ++i) {
-      auto t = translations_->LoadTranslation(
-          {s.statement_id, lease.language, ids[i]});
-      if (t.ok()) out.context_before.push_back(*std::move(t));
+      before.push_back(all[i]);
     }
     for (int i = at + 1;
-         i < static_cast<int>(ids.size()) && i <= at + context_size; ++i) {
-      auto t = translations_->LoadTranslation(
-          {s.statement_id, lease.language, ids[i]});
-      if (t.ok()) out.context_after.push_back(*std::move(t));
+         i < static_cast<int>(all.size()) && i <= at + context_size; ++i) {
+      after.push_back(all[i]);
     }
+  }
+  for (const auto& id : before) {
+    ASSIGN_OR_RETURN(Translation t, translations_->LoadTranslation(
+                                        {s.statement_id, lease.language, id}));
+    out.context_before.push_back(std::move(t));
+  }
+  for (const auto& id : after) {
+    ASSIGN_OR_RETURN(Translation t, translations_->LoadTranslation(
+                                        {s.statement_id, lease.language, id}));
+    out.context_after.push_back(std::move(t));
   }
   return out;
 }
@@ -1555,7 +1566,7 @@ absl::StatusOr<std::optional<ClaimResult>> AssignmentCore::TryClaim(
                                               &lost));
     if (lease) {
       ASSIGN_OR_RETURN(ClaimResult out,
-                       Describe(s, *lease, reason,
+                       Describe(s, iid, *lease, reason,
                                 params.context_size == 0
                                     ? 2
                                     : params.context_size));
@@ -1671,7 +1682,8 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
           absl::StatusOr<Lease> renewed =
               RenewLease(caller, IdString(current->m), 0);
           if (renewed.ok()) {
-            return Describe(loaded->first, *renewed, ClaimReason::kCurrent,
+            return Describe(loaded->first, loaded->second, *renewed,
+                            ClaimReason::kCurrent,
                             params.context_size == 0 ? 2
                                                      : params.context_size);
           }
@@ -1997,26 +2009,26 @@ absl::StatusOr<MyWork> AssignmentCore::GetMyWork(
 
 absl::Status AssignmentCore::Sweep() {
   const absl::Time now = clock_->Now();
-  const std::string begin = KeyBuilder(kLeaseKind).Build();
-  std::vector<StoredLease> expired;
+  // Every active lease is some holder's current one (a claim ends the
+  // previous), so the current-lease pointers bound the scan, however many
+  // leases were ever handed out.
+  const std::string begin = KeyBuilder(kCurrentKind).Build();
+  std::vector<uint64_t> current;
   RETURN_IF_ERROR(store_->Scan(
       kCf, begin, storage::PrefixSuccessor(begin),
-      [&](std::string_view key, std::string_view value) {
-        storage::KeyReader reader(key);
-        uint8_t kind;
-        StoredLease l;
+      [&](std::string_view, std::string_view value) {
         auto r = storage::DecodeRecord(value);
-        if (!reader.Kind(&kind) || !reader.U64(&l.m) || !r.ok() ||
-            !l.r.ParseFromString(r->payload)) {
-          return true;
-        }
-        l.version = r->version;
-        if (l.r.state() == static_cast<int>(LeaseState::kActive) &&
-            !l.live(now)) {
-          expired.push_back(std::move(l));
-        }
+        if (r.ok()) current.push_back(U64FromPayload(r->payload));
         return true;
       }));
+  std::vector<StoredLease> expired;
+  for (uint64_t m : current) {
+    ASSIGN_OR_RETURN(auto l, LoadLease(m));
+    if (l && l->r.state() == static_cast<int>(LeaseState::kActive) &&
+        !l->live(now)) {
+      expired.push_back(*std::move(l));
+    }
+  }
   for (const StoredLease& l : expired) {
     rec::LeaseRecord r = l.r;
     r.set_state(static_cast<int>(LeaseState::kExpired));

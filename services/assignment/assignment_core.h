@@ -325,8 +325,8 @@ class AssignmentCore final : public translation::WorkGate {
       std::string_view language, WorkRole role, LangIndex& index, int ordinal,
       std::string_view assignment_id, bool* lost);
   absl::StatusOr<ClaimResult> Describe(const statement::Statement& s,
-                                       const Lease& lease, ClaimReason reason,
-                                       int context_size);
+                                       uint64_t iid, const Lease& lease,
+                                       ClaimReason reason, int context_size);
   absl::StatusOr<std::optional<StoredLease>> CurrentLease(
       std::string_view user, std::string_view language, WorkRole role);
   absl::Status EndLease(const StoredLease& lease, LeaseState to,

@@ -472,5 +472,72 @@ TEST_F(AssignmentCoreTest, OverdueAssignmentsAreReportedAndRaisedOnce) {
   EXPECT_FALSE(done.overdue);
 }
 
+TEST_F(AssignmentCoreTest, ClaimsAcrossStatementsComeByDeadline) {
+  const std::string first = sid_;
+  const std::vector<std::string> first_ids = ids_;
+  Create(/*open_claiming=*/true);
+  const std::string second = sid_;
+  // The newer statement has a deadline, so it comes first.
+  ASSERT_OK_AND_ASSIGN(auto s2, statements_->LoadStatement(second));
+  statement::StatementUpdate update;
+  update.deadline = std::optional<absl::Time>(clock_.Now() + absl::Hours(5));
+  ASSERT_OK(statements_->UpdateStatement(Admin(), second, s2.version, update));
+  ClaimParams p;
+  p.language = "fr";
+  p.role = WorkRole::kTranslate;
+  ASSERT_OK_AND_ASSIGN(ClaimResult r, core_->ClaimNext(kAnna, p));
+  EXPECT_EQ(r.lease.statement_id, second);
+  // A closed statement hands out nothing, and naming it is refused.
+  ASSERT_OK_AND_ASSIGN(s2, statements_->LoadStatement(second));
+  ASSERT_OK(statements_->CloseStatement(Admin(), second, s2.version));
+  ASSERT_OK_AND_ASSIGN(r, core_->ClaimNext(kBen, p));
+  EXPECT_EQ(r.lease.statement_id, first);
+  EXPECT_EQ(r.lease.segment_id, first_ids[0]);
+  p.statement_id = second;
+  absl::Status s = core_->ClaimNext(kBen, p).status();
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(ReasonOf(s), "WRONG_STATE");
+  // A language the statement does not target; one the caller lacks.
+  p.statement_id = first;
+  p.language = "de";
+  s = core_->ClaimNext(Admin(), p).status();
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(s), "LANGUAGE_NOT_TARGETED");
+  s = core_->ClaimNext(kBen, p).status();
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_EQ(ReasonOf(s), "LANGUAGE_NOT_GRANTED");
+}
+
+TEST_F(AssignmentCoreTest, AssignWithARequestIdIsIdempotent) {
+  AssignParams p = Params(kAnna, WorkRole::kTranslate, Range(0, 3));
+  p.request_id = "req-1";
+  ASSERT_OK_AND_ASSIGN(Assignment a, core_->Assign(kCoord, p));
+  ASSERT_OK_AND_ASSIGN(Assignment again, core_->Assign(kCoord, p));
+  EXPECT_EQ(again.assignment_id, a.assignment_id);
+  AssignmentQuery q;
+  ASSERT_OK_AND_ASSIGN(auto page, core_->ListAssignments(kCoord, q, 0, ""));
+  EXPECT_EQ(page.assignments.size(), 1u);
+  // Limits: a note longer than allowed, a deadline in the past.
+  AssignParams bad = Params(kBen, WorkRole::kTranslate, Range(5, 6));
+  bad.note = std::string(kMaxNoteBytes + 1, 'x');
+  EXPECT_THAT(core_->Assign(kCoord, bad).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  bad.note.clear();
+  bad.deadline = clock_.Now() - absl::Minutes(1);
+  EXPECT_THAT(core_->Assign(kCoord, bad).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  ClaimParams c;
+  c.statement_id = sid_;
+  c.language = "fr";
+  c.role = WorkRole::kTranslate;
+  c.context_size = kMaxContextSize + 1;
+  EXPECT_THAT(core_->ClaimNext(kBen, c).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  c.context_size = 0;
+  c.exclude.assign(kMaxExcludeSegments + 1, Ref(0));
+  EXPECT_THAT(core_->ClaimNext(kBen, c).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace tessera::assignment

@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "tests/bench/claim_scenario.h"
 #include "tests/bench/load.h"
 #include "tests/bench/scenario.h"
 #include "tests/bench/translation_scenario.h"
@@ -47,6 +48,9 @@ std::vector<Scenario> AllScenarios() {
   scenarios.push_back(RocksDbSyncScenario());
   scenarios.push_back(TranslationSubmitScenario());
   scenarios.push_back(TranslationApproveScenario());
+  scenarios.push_back(ClaimScenario(10));
+  scenarios.push_back(ClaimScenario(50));
+  scenarios.push_back(ClaimScenario(90));
   return scenarios;
 }
 

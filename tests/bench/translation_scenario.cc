@@ -12,6 +12,7 @@
 #include "rocksdb/db.h"
 #include "server/tesserad.h"
 #include "services/common/worker_pool.h"
+#include "tessera/v1/assignment.grpc.pb.h"
 #include "tessera/v1/identity.grpc.pb.h"
 #include "tessera/v1/statement.grpc.pb.h"
 #include "tessera/v1/translation.grpc.pb.h"
@@ -109,6 +110,24 @@ class TranslationInstance final : public ScenarioInstance {
     RETURN_STATUS(
         statements->CreateStatement(Context(admin).get(), create, &statement),
         "CreateStatement");
+
+    // The whole language is the translator's to translate and the
+    // reviewer's to review, so every call passes the assignment check.
+    auto assignments = v1::AssignmentService::NewStub(channel);
+    for (const auto& [user, role] :
+         {std::make_pair("tr", v1::ASSIGNMENT_ROLE_TRANSLATE),
+          std::make_pair("rv", v1::ASSIGNMENT_ROLE_REVIEW)}) {
+      v1::AssignRequest assign;
+      assign.set_statement(statement.name());
+      assign.set_language("fr");
+      assign.set_role(role);
+      assign.mutable_scope()->mutable_whole_language();
+      assign.set_assignee(std::string("users/") + user);
+      v1::Assignment assignment;
+      RETURN_STATUS(
+          assignments->Assign(Context(admin).get(), assign, &assignment),
+          "Assign");
+    }
 
     auto translations = v1::TranslationService::NewStub(channel);
     v1::ListSegmentsRequest list;

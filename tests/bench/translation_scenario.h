@@ -10,7 +10,9 @@
 //     per call, from as many threads as calls outstanding: the cost of
 //     durability alone, with RocksDB's group commit.
 // Each call takes a segment no other outstanding call holds, so the
-// scenarios measure throughput, not conflicts.
+// scenarios measure throughput, not conflicts. The translator and reviewer
+// are assigned the whole language, so each call also passes the
+// AssignmentService's segment rule.
 //
 // Thread safety: as ScenarioInstance.
 #ifndef TESSERA_TESTS_BENCH_TRANSLATION_SCENARIO_H_
