@@ -33,6 +33,7 @@ bench: build
 	./$(BUILD_DIR)/tests/bench/tessera_bench
 	./$(BUILD_DIR)/tests/bench/tessera_import_bench
 	./$(BUILD_DIR)/tests/bench/tessera_segment_bench
+	./$(BUILD_DIR)/tests/bench/tessera_publication_bench
 
 format:
 	find common text formats storage services server tests clients \

@@ -28,6 +28,7 @@ PACKAGES="
   python3-grpcio
   python3-protobuf
   openssl
+  python3
 "
 
 missing=""

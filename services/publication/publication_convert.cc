@@ -47,8 +47,8 @@ std::vector<statement::LabelSelector> Selectors(
 }  // namespace
 
 void ToProto(const Publication& p, v1::Publication* out) {
-  out->set_name(StrCat("statements/", p.statement_id, "/languages/",
-                       p.language, "/publications/", p.version));
+  out->set_name(StrCat("statements/", p.statement_id, "/languages/", p.language,
+                       "/publications/", p.version));
   out->set_statement(StrCat("statements/", p.statement_id));
   out->set_language(p.language);
   out->set_version(p.version);
@@ -78,15 +78,16 @@ void ToProto(const Publication& p, v1::Publication* out) {
   const absl::Duration d = p.create_time - p.stats.import_time;
   const int64_t secs = absl::ToInt64Seconds(d);
   s->mutable_time_to_publish()->set_seconds(secs);
-  s->mutable_time_to_publish()->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(d - absl::Seconds(secs))));
+  s->mutable_time_to_publish()->set_nanos(
+      static_cast<int32_t>(absl::ToInt64Nanoseconds(d - absl::Seconds(secs))));
   for (const ManifestEntry& e : p.manifest) {
     v1::ManifestEntry* m = out->add_manifest();
     m->set_segment_id(e.segment_id);
     m->set_ordinal(e.ordinal);
     m->set_fill(static_cast<v1::SegmentFill>(e.fill));
     m->set_state(static_cast<v1::SegmentState>(e.state));
-    if (!e.translator.empty()) m->set_translator(StrCat("users/", e.translator));
+    if (!e.translator.empty())
+      m->set_translator(StrCat("users/", e.translator));
     for (const auto& r : e.reviewers) m->add_reviewers(StrCat("users/", r));
     m->set_translation_version(e.translation_version);
     m->set_origin(static_cast<v1::Origin>(e.origin));
@@ -149,9 +150,8 @@ absl::StatusOr<ListQuery> ListQueryFromProto(
     const v1::ListPublicationsRequest& req) {
   ListQuery q;
   if (!req.statement().empty()) {
-    ASSIGN_OR_RETURN(q.statement_id,
-                     statement::ParseStatementName("statement",
-                                                   req.statement()));
+    ASSIGN_OR_RETURN(q.statement_id, statement::ParseStatementName(
+                                         "statement", req.statement()));
   }
   q.languages.assign(req.languages().begin(), req.languages().end());
   if (req.has_create_time_range()) {
@@ -170,8 +170,8 @@ absl::StatusOr<WatchFilter> WatchFilterFromProto(
   WatchFilter f;
   for (int i = 0; i < req.statements_size(); ++i) {
     ASSIGN_OR_RETURN(std::string id,
-                     statement::ParseStatementName(StrCat("statements[", i, "]"),
-                                                   req.statements(i)));
+                     statement::ParseStatementName(
+                         StrCat("statements[", i, "]"), req.statements(i)));
     f.statement_ids.push_back(std::move(id));
   }
   f.languages.assign(req.languages().begin(), req.languages().end());

@@ -146,8 +146,8 @@ absl::Status NotApproved(std::string_view sid, std::string_view lang,
   for (size_t i = 0; i < missing.size() && i < kMaxMissingListed; ++i) {
     auto* v = pf.add_violations();
     v->set_type("SEGMENTS_NOT_APPROVED");
-    v->set_subject(StrCat("statements/", sid, "/languages/", lang,
-                          "/segments/", missing[i].segment_id));
+    v->set_subject(StrCat("statements/", sid, "/languages/", lang, "/segments/",
+                          missing[i].segment_id));
     v->set_description(StateEnumName(missing[i].state));
   }
   AttachDetail(status, pf);
@@ -183,9 +183,9 @@ absl::Status CheckSelectors(
   for (size_t i = 0; i < selectors.size(); ++i) {
     const auto& s = selectors[i];
     if (s.key.empty() || s.key.size() > statement::kMaxLabelBytes) {
-      return BadField(StrCat("label_selectors[", i, "].key"),
-                      StrCat("must be 1 to ", statement::kMaxLabelBytes,
-                             " bytes"));
+      return BadField(
+          StrCat("label_selectors[", i, "].key"),
+          StrCat("must be 1 to ", statement::kMaxLabelBytes, " bytes"));
     }
   }
   return absl::OkStatus();
@@ -377,7 +377,8 @@ absl::StatusOr<Assembly> PublicationCore::Assemble(
   for (int attempt = 0;; ++attempt) {
     ASSIGN_OR_RETURN(statement::Statement before,
                      statements_->LoadStatement(statement_id));
-    ASSIGN_OR_RETURN(stored, translations_->ScanTranslations(statement_id, lang));
+    ASSIGN_OR_RETURN(stored,
+                     translations_->ScanTranslations(statement_id, lang));
     ASSIGN_OR_RETURN(s, statements_->LoadStatement(statement_id));
     if (s.current_revision == before.current_revision) break;
     if (attempt + 1 >= kMaxAttempts) {
@@ -398,27 +399,40 @@ absl::StatusOr<Assembly> PublicationCore::Assemble(
   if (doc.segment_ids.size() != n) {
     return absl::InternalError("revision document without segment ids");
   }
-  // Word counts live with the source segments.
-  std::vector<int> words(n, 0);
-  std::string token;
-  do {
-    ASSIGN_OR_RETURN(statement::SourceSegmentPage page,
-                     statements_->ListSourceSegments(
-                         Internal(), statement_id, s.current_revision,
-                         statement::kMaxSegmentPageSize, token, false));
-    for (const auto& seg : page.segments) {
-      if (seg.ordinal >= 1 && static_cast<size_t>(seg.ordinal) <= n) {
-        words[seg.ordinal - 1] = seg.info.word_count;
-      }
-    }
-    token = page.next_page_token;
-  } while (!token.empty());
-
   std::unordered_map<std::string_view,
                      const translation::TranslationCore::StoredTranslation*>
       by_id;
   by_id.reserve(stored.size());
   for (const auto& t : stored) by_id.emplace(t.segment_id, &t);
+
+  // Word counts: every record keeps its segment's; only segments never
+  // touched need the source segments read.
+  std::vector<int> words(n, 0);
+  bool all_counted = true;
+  for (size_t i = 0; i < n && all_counted; ++i) {
+    if (!doc.document.segments[i].translatable) continue;
+    auto it = by_id.find(doc.segment_ids[i]);
+    if (it == by_id.end() || !it->second->current) {
+      all_counted = false;
+    } else {
+      words[i] = static_cast<int>(it->second->source_words);
+    }
+  }
+  if (!all_counted) {
+    std::string token;
+    do {
+      ASSIGN_OR_RETURN(statement::SourceSegmentPage page,
+                       statements_->ListSourceSegments(
+                           Internal(), statement_id, s.current_revision,
+                           statement::kMaxSegmentPageSize, token, false));
+      for (const auto& seg : page.segments) {
+        if (seg.ordinal >= 1 && static_cast<size_t>(seg.ordinal) <= n) {
+          words[seg.ordinal - 1] = seg.info.word_count;
+        }
+      }
+      token = page.next_page_token;
+    } while (!token.empty());
+  }
 
   Assembly out;
   Publication& p = out.publication;
@@ -448,9 +462,8 @@ absl::StatusOr<Assembly> PublicationCore::Assemble(
       ++p.stats.translatable_segment_count;
       p.stats.word_count += words[i];
       auto it = by_id.find(e.segment_id);
-      const auto* t = it == by_id.end() || !it->second->current
-                          ? nullptr
-                          : it->second;
+      const auto* t =
+          it == by_id.end() || !it->second->current ? nullptr : it->second;
       e.state = t ? t->state : SegmentState::kUntranslated;
       e.translation_version = t ? static_cast<int64_t>(t->version) : 1;
       if (t) e.translator = t->author;
@@ -485,11 +498,12 @@ absl::StatusOr<Assembly> PublicationCore::Assemble(
   p.complete = out.missing.empty();
   auto rendered = formats::Render(doc.document, contents);
   if (!rendered.ok()) {
-    return WrongState(StrCat("statements/", s.statement_id, "/languages/", lang),
-                      "UNRENDERABLE",
-                      StrCat("the translations cannot be rendered into the "
-                             "document: ",
-                             rendered.status().message()));
+    return WrongState(
+        StrCat("statements/", s.statement_id, "/languages/", lang),
+        "UNRENDERABLE",
+        StrCat("the translations cannot be rendered into the "
+               "document: ",
+               rendered.status().message()));
   }
   out.content = *std::move(rendered);
   p.size_bytes = static_cast<int64_t>(out.content.size());
@@ -502,8 +516,7 @@ absl::StatusOr<Assembly> PublicationCore::Assemble(
 // Storage.
 
 absl::StatusOr<Publication> PublicationCore::Save(const Assembly& assembly,
-                                                  uint64_t iid,
-                                                  Trigger trigger,
+                                                  uint64_t iid, Trigger trigger,
                                                   Policy policy,
                                                   std::string_view publisher,
                                                   bool* created) {
@@ -520,9 +533,9 @@ absl::StatusOr<Publication> PublicationCore::Save(const Assembly& assembly,
     }
     head_version = r.version;
     if (head.fingerprint() == assembly.fingerprint) {
-      ASSIGN_OR_RETURN(auto latest,
-                       Load(iid, a.language,
-                            static_cast<int64_t>(head_version), true));
+      ASSIGN_OR_RETURN(
+          auto latest,
+          Load(iid, a.language, static_cast<int64_t>(head_version), true));
       if (!latest.has_value()) {
         return absl::InternalError("publication head without publication");
       }
@@ -608,9 +621,9 @@ absl::StatusOr<Publication> PublicationCore::Publish(
                       "LANGUAGE_NOT_TARGETED", {{"language", lang}});
     }
     if (!caller.HasRoleFor(Role::kCoordinator, lang)) {
-      return Denied(StrCat("publishing in ", lang,
-                           " needs a coordinator grant for it"),
-                    lang);
+      return Denied(
+          StrCat("publishing in ", lang, " needs a coordinator grant for it"),
+          lang);
     }
     if (s.state != statement::StatementState::kOpen &&
         s.state != statement::StatementState::kClosed) {
@@ -624,9 +637,8 @@ absl::StatusOr<Publication> PublicationCore::Publish(
       return NotApproved(s.statement_id, lang, a.missing);
     }
     bool created = false;
-    auto saved =
-        Save(a, loaded.second, Trigger::kOnDemand, policy, caller.user_id,
-             &created);
+    auto saved = Save(a, loaded.second, Trigger::kOnDemand, policy,
+                      caller.user_id, &created);
     if (saved.ok() || !absl::IsAborted(saved.status()) ||
         attempt + 1 >= kMaxAttempts) {
       return saved;
@@ -645,9 +657,8 @@ absl::StatusOr<Document> PublicationCore::GetPublication(
     return Denied(StrCat("no role of the caller is granted in ", lang), lang);
   }
   const uint64_t iid = loaded.second;
-  const std::string base =
-      StrCat("statements/", statement_id, "/languages/", lang,
-             "/publications/");
+  const std::string base = StrCat("statements/", statement_id, "/languages/",
+                                  lang, "/publications/");
   if (!version.has_value()) {
     ASSIGN_OR_RETURN(auto head, store_->Get(kCf, HeadKey(iid, lang)));
     if (!head.has_value()) {
@@ -713,9 +724,8 @@ absl::StatusOr<PublicationPage> PublicationCore::ListPublications(
                     StrCat("at most ", kMaxWatchFilterValues, " languages"));
   }
   for (size_t i = 0; i < query.languages.size(); ++i) {
-    ASSIGN_OR_RETURN(query.languages[i],
-                     Canonical(StrCat("languages[", i, "]"),
-                               query.languages[i]));
+    ASSIGN_OR_RETURN(query.languages[i], Canonical(StrCat("languages[", i, "]"),
+                                                   query.languages[i]));
   }
   if (query.start_time && query.end_time &&
       *query.end_time < *query.start_time) {
@@ -736,8 +746,7 @@ absl::StatusOr<PublicationPage> PublicationCore::ListPublications(
   std::string begin = ListingPrefix();
   if (!page_token.empty()) {
     const size_t dot = page_token.find('.');
-    bool ok = dot != std::string_view::npos &&
-              page_token.substr(0, dot) == fp;
+    bool ok = dot != std::string_view::npos && page_token.substr(0, dot) == fp;
     std::string last;
     if (ok) last = HexDecode(page_token.substr(dot + 1), &ok);
     if (!ok || last.substr(0, begin.size()) != begin) {
@@ -766,8 +775,7 @@ absl::StatusOr<PublicationPage> PublicationCore::ListPublications(
           status = absl::InternalError("corrupt publication listing key");
           return false;
         }
-        const absl::Time t =
-            FromMicros(static_cast<int64_t>(~inv_time));
+        const absl::Time t = FromMicros(static_cast<int64_t>(~inv_time));
         if (query.start_time && t < *query.start_time) return false;
         if (query.end_time && t >= *query.end_time) return true;
         if (!query.statement_id.empty() && sid != query.statement_id) {
@@ -799,9 +807,8 @@ absl::StatusOr<PublicationPage> PublicationCore::ListPublications(
           status = pub.status();
           return false;
         }
-        if (!pub->has_value() ||
-            !MatchesSelectors(query.label_selectors,
-                              (*pub)->statement_labels)) {
+        if (!pub->has_value() || !MatchesSelectors(query.label_selectors,
+                                                   (*pub)->statement_labels)) {
           return true;
         }
         if (static_cast<int>(page.publications.size()) >= size) {
@@ -854,8 +861,7 @@ absl::Status PublicationCore::CheckWatch(const Principal& caller,
   }
   for (size_t i = 0; i < filter->statement_ids.size(); ++i) {
     if (!ValidStatementId(filter->statement_ids[i])) {
-      return BadField(StrCat("statements[", i, "]"),
-                      "is not a statement name");
+      return BadField(StrCat("statements[", i, "]"), "is not a statement name");
     }
   }
   if (filter->languages.size() > kMaxWatchFilterValues) {
@@ -863,21 +869,22 @@ absl::Status PublicationCore::CheckWatch(const Principal& caller,
                     StrCat("at most ", kMaxWatchFilterValues, " languages"));
   }
   for (size_t i = 0; i < filter->languages.size(); ++i) {
-    ASSIGN_OR_RETURN(filter->languages[i],
-                     Canonical(StrCat("languages[", i, "]"),
-                               filter->languages[i]));
+    ASSIGN_OR_RETURN(
+        filter->languages[i],
+        Canonical(StrCat("languages[", i, "]"), filter->languages[i]));
     if (!WatchesLanguage(caller, filter->languages[i])) {
-      return Denied(StrCat("no role of the caller may watch ",
-                           filter->languages[i]),
-                    filter->languages[i]);
+      return Denied(
+          StrCat("no role of the caller may watch ", filter->languages[i]),
+          filter->languages[i]);
     }
   }
   return CheckSelectors(filter->label_selectors);
 }
 
-absl::StatusOr<WatchBatch> PublicationCore::ReadWatch(
-    const Principal& caller, const WatchFilter& filter, uint64_t after,
-    size_t max_events) {
+absl::StatusOr<WatchBatch> PublicationCore::ReadWatch(const Principal& caller,
+                                                      const WatchFilter& filter,
+                                                      uint64_t after,
+                                                      size_t max_events) {
   ASSIGN_OR_RETURN(std::vector<storage::FeedEvent> events,
                    store_->ReadFeed(after, max_events));
   WatchBatch batch;
@@ -947,9 +954,8 @@ absl::Status PublicationCore::AutoPublish(std::string_view statement_id,
     // A later change may have undone the approval since the counters read.
     if (!a.missing.empty()) return absl::OkStatus();
     bool created = false;
-    auto saved =
-        Save(a, loaded->second, Trigger::kAutomatic, Policy::kRefuse, "",
-             &created);
+    auto saved = Save(a, loaded->second, Trigger::kAutomatic, Policy::kRefuse,
+                      "", &created);
     if (saved.ok()) return absl::OkStatus();
     if (!absl::IsAborted(saved.status()) || attempt + 1 >= kMaxAttempts) {
       return saved.status();
@@ -996,7 +1002,8 @@ absl::Status PublicationCore::CatchUp() {
       // forever; anything else (storage) is retried from this batch.
       if (absl::IsFailedPrecondition(s) || absl::IsInvalidArgument(s) ||
           absl::IsNotFound(s)) {
-        std::fprintf(stderr, "tesserad: publication of statements/%s in %s: %s\n",
+        std::fprintf(stderr,
+                     "tesserad: publication of statements/%s in %s: %s\n",
                      sid.c_str(), lang.c_str(), s.ToString().c_str());
         continue;
       }

@@ -141,8 +141,8 @@ struct Assembly {
 };
 
 struct ListQuery {
-  std::string statement_id;            // empty: all
-  std::vector<std::string> languages;  // any of them; canonicalised
+  std::string statement_id;              // empty: all
+  std::vector<std::string> languages;    // any of them; canonicalised
   std::optional<absl::Time> start_time;  // inclusive
   std::optional<absl::Time> end_time;    // exclusive
   std::vector<statement::LabelSelector> label_selectors;
@@ -201,8 +201,7 @@ class PublicationCore {
   // when the result would equal it.
   absl::StatusOr<Publication> Publish(const Principal& caller,
                                       std::string_view statement_id,
-                                      std::string_view language,
-                                      Policy policy);
+                                      std::string_view language, Policy policy);
 
   // A publication (`version` nullopt: the latest) rendered in `format`.
   // Any role of the caller granted in the language. NOT_FOUND (statement,
@@ -219,9 +218,10 @@ class PublicationCore {
   // match the labels the statement had when each was made.
   // INVALID_ARGUMENT for a negative page size, a bad filter or a foreign
   // page token.
-  absl::StatusOr<PublicationPage> ListPublications(
-      const Principal& caller, const ListQuery& query, int page_size,
-      std::string_view page_token);
+  absl::StatusOr<PublicationPage> ListPublications(const Principal& caller,
+                                                   const ListQuery& query,
+                                                   int page_size,
+                                                   std::string_view page_token);
 
   // Assembly alone, writing nothing (no permission checks).
   absl::StatusOr<Assembly> Assemble(std::string_view statement_id,
@@ -258,8 +258,7 @@ class PublicationCore {
  private:
   absl::StatusOr<Publication> Save(const Assembly& assembly, uint64_t iid,
                                    Trigger trigger, Policy policy,
-                                    std::string_view publisher,
-                                    bool* created);
+                                   std::string_view publisher, bool* created);
   absl::StatusOr<std::optional<Publication>> Load(uint64_t iid,
                                                   std::string_view language,
                                                   int64_t version, bool full);

@@ -231,19 +231,17 @@ TEST_F(PublicationCoreTest, ReopenAndApproveAgainMakesVersionTwo) {
   ASSERT_OK_AND_ASSIGN(Document still, Latest("fr"));
   EXPECT_EQ(still.publication.version, 1);
 
-  ASSERT_OK_AND_ASSIGN(auto t,
-                       translations_->GetSegment(kDora, Ref(1, "fr")));
-  ASSERT_OK_AND_ASSIGN(t, translations_->Reopen(kDora, Ref(1, "fr"),
-                                                t.version, "typo"));
+  ASSERT_OK_AND_ASSIGN(auto t, translations_->GetSegment(kDora, Ref(1, "fr")));
+  ASSERT_OK_AND_ASSIGN(
+      t, translations_->Reopen(kDora, Ref(1, "fr"), t.version, "typo"));
   ASSERT_OK(core_->CatchUp());
   ASSERT_OK_AND_ASSIGN(still, Latest("fr"));
   EXPECT_EQ(still.publication.version, 1);
   // Segment 1 was reopened: submitted again by eric, approved by dora.
-  ASSERT_OK_AND_ASSIGN(auto r1,
-                       translations_->GetSegment(kDora, Ref(1, "fr")));
+  ASSERT_OK_AND_ASSIGN(auto r1, translations_->GetSegment(kDora, Ref(1, "fr")));
   ASSERT_OK_AND_ASSIGN(
-      r1, translations_->Submit(kEric, Ref(1, "fr"), r1.version,
-                                sources_[1], false));
+      r1, translations_->Submit(kEric, Ref(1, "fr"), r1.version, sources_[1],
+                                false));
   ASSERT_OK_AND_ASSIGN(
       r1, translations_->Approve(kDora, Ref(1, "fr"), r1.version, ""));
   ASSERT_OK(core_->CatchUp());
@@ -257,14 +255,14 @@ TEST_F(PublicationCoreTest, ReopenAndApproveAgainMakesVersionTwo) {
     EXPECT_EQ(e.translation_version, static_cast<int64_t>(r1.version));
   }
   // Version 1 stays readable as it was.
-  ASSERT_OK_AND_ASSIGN(Document old,
-                       core_->GetPublication(kSvc, sid_, "fr", 1,
-                                             OutputFormat::kSource, true));
+  ASSERT_OK_AND_ASSIGN(
+      Document old,
+      core_->GetPublication(kSvc, sid_, "fr", 1, OutputFormat::kSource, true));
   EXPECT_EQ(old.publication.version, 1);
   EXPECT_EQ(old.publication.manifest[1].translator, "dora");
-  EXPECT_THAT(core_->GetPublication(kSvc, sid_, "fr", 3,
-                                    OutputFormat::kSource, false),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      core_->GetPublication(kSvc, sid_, "fr", 3, OutputFormat::kSource, false),
+      StatusIs(absl::StatusCode::kNotFound));
   // An on-demand publish of the same state makes nothing new.
   ASSERT_OK_AND_ASSIGN(Publication again,
                        core_->Publish(kDora, sid_, "fr", Policy::kRefuse));
@@ -299,9 +297,8 @@ TEST_F(PublicationCoreTest, PoliciesForIncompleteWork) {
   EXPECT_EQ(pf->violations(1).description(), "SEGMENT_STATE_UNTRANSLATED");
   EXPECT_THAT(Latest("fr"), StatusIs(absl::StatusCode::kNotFound));
 
-  ASSERT_OK_AND_ASSIGN(
-      Publication fb,
-      core_->Publish(kDora, sid_, "fr", Policy::kSourceFallback));
+  ASSERT_OK_AND_ASSIGN(Publication fb, core_->Publish(kDora, sid_, "fr",
+                                                      Policy::kSourceFallback));
   EXPECT_EQ(fb.version, 1);
   EXPECT_EQ(fb.trigger, Trigger::kOnDemand);
   EXPECT_EQ(fb.policy, Policy::kSourceFallback);
@@ -375,11 +372,11 @@ TEST_F(PublicationCoreTest, PublishChecksRolesLanguagesAndState) {
 }
 
 TEST_F(PublicationCoreTest, ListFiltersAndPages) {
-  ASSERT_OK(core_->Publish(kDora, sid_, "fr", Policy::kSourceFallback)
-                .status());
+  ASSERT_OK(
+      core_->Publish(kDora, sid_, "fr", Policy::kSourceFallback).status());
   clock_.Advance(absl::Minutes(1));
-  ASSERT_OK(core_->Publish(kDora, sid_, "de", Policy::kSourceFallback)
-                .status());
+  ASSERT_OK(
+      core_->Publish(kDora, sid_, "de", Policy::kSourceFallback).status());
   clock_.Advance(absl::Minutes(1));
   ASSERT_OK(core_->Publish(kDora, sid_, "fr", Policy::kMarkGaps).status());
 
@@ -391,9 +388,9 @@ TEST_F(PublicationCoreTest, ListFiltersAndPages) {
   EXPECT_EQ(page.publications[0].version, 2);
   EXPECT_EQ(page.publications[1].language, "de");
   ASSERT_FALSE(page.next_page_token.empty());
-  ASSERT_OK_AND_ASSIGN(PublicationPage next,
-                       core_->ListPublications(kSvc, all, 2,
-                                               page.next_page_token));
+  ASSERT_OK_AND_ASSIGN(
+      PublicationPage next,
+      core_->ListPublications(kSvc, all, 2, page.next_page_token));
   ASSERT_EQ(next.publications.size(), 1u);
   EXPECT_EQ(next.publications[0].version, 1);
   EXPECT_TRUE(next.next_page_token.empty());
@@ -431,10 +428,10 @@ TEST_F(PublicationCoreTest, ListFiltersAndPages) {
 
 TEST_F(PublicationCoreTest, WatchReadsPublicationsAfterACursor) {
   const uint64_t start = store_->LastVisibleFeedSeq();
-  ASSERT_OK(core_->Publish(kDora, sid_, "fr", Policy::kSourceFallback)
-                .status());
-  ASSERT_OK(core_->Publish(kDora, sid_, "de", Policy::kSourceFallback)
-                .status());
+  ASSERT_OK(
+      core_->Publish(kDora, sid_, "fr", Policy::kSourceFallback).status());
+  ASSERT_OK(
+      core_->Publish(kDora, sid_, "de", Policy::kSourceFallback).status());
   WatchFilter filter;
   ASSERT_OK(core_->CheckWatch(kSvc, &filter));
   ASSERT_OK_AND_ASSIGN(WatchBatch b, core_->ReadWatch(kSvc, filter, 0, 1000));

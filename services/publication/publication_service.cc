@@ -62,10 +62,9 @@ class PublicationServiceImpl::Watch final
   Wake TryWake(uint64_t last_visible, absl::Time now, bool shutting_down) {
     absl::MutexLock lock(&mu_);
     if (state_ != State::kParked) return Wake::kRemove;
-    const bool wake = shutting_down || cancelled_ ||
-                      position_ < last_visible ||
-                      (position_ > reported_ &&
-                       now >= last_mark_ + kProgressMarkInterval);
+    const bool wake =
+        shutting_down || cancelled_ || position_ < last_visible ||
+        (position_ > reported_ && now >= last_mark_ + kProgressMarkInterval);
     if (!wake) return Wake::kStay;
     state_ = State::kScheduled;
     return Wake::kWoken;
@@ -365,9 +364,9 @@ grpc::ServerUnaryReactor* PublicationServiceImpl::Publish(
           ASSIGN_OR_RETURN(Policy policy,
                            PolicyFromProto("policy", req->policy()));
           RETURN_IF_ERROR(call.CheckDeadline());
-          ASSIGN_OR_RETURN(Publication p,
-                           core_->Publish(call.caller(), sid, req->language(),
-                                          policy));
+          ASSIGN_OR_RETURN(
+              Publication p,
+              core_->Publish(call.caller(), sid, req->language(), policy));
           ToProto(p, resp);
           return absl::OkStatus();
         };
@@ -390,8 +389,7 @@ grpc::ServerUnaryReactor* PublicationServiceImpl::GetPublication(
           ASSIGN_OR_RETURN(
               Document d,
               core_->GetPublication(call.caller(), name.statement_id,
-                                    name.language, name.version, format,
-                                    full));
+                                    name.language, name.version, format, full));
           ToProto(d.publication, resp->mutable_publication());
           resp->set_content(std::move(d.content));
           resp->set_format(FormatToProto(d.format));
@@ -410,10 +408,10 @@ grpc::ServerUnaryReactor* PublicationServiceImpl::ListPublications(
       [=, this](const CallContext& call) -> absl::Status {
         auto run = [&]() -> absl::Status {
           ASSIGN_OR_RETURN(ListQuery query, ListQueryFromProto(*req));
-          ASSIGN_OR_RETURN(PublicationPage page,
-                           core_->ListPublications(call.caller(), query,
-                                                   req->page_size(),
-                                                   req->page_token()));
+          ASSIGN_OR_RETURN(
+              PublicationPage page,
+              core_->ListPublications(call.caller(), query, req->page_size(),
+                                      req->page_token()));
           for (const Publication& p : page.publications) {
             ToProto(p, resp->add_publications());
           }

@@ -1686,8 +1686,8 @@ TranslationCore::ScanTranslations(std::string_view statement_id,
         StoredTranslation t;
         auto r = storage::DecodeRecord(value);
         rec::TranslationRecord tr;
-        if (!reader.String(&t.segment_id) || !r.ok() ||
-            r->format != kFormat1 || !tr.ParseFromString(r->payload)) {
+        if (!reader.String(&t.segment_id) || !r.ok() || r->format != kFormat1 ||
+            !tr.ParseFromString(r->payload)) {
           status = absl::InternalError("corrupt translation record");
           return false;
         }
@@ -1697,6 +1697,7 @@ TranslationCore::ScanTranslations(std::string_view statement_id,
         t.author = tr.author();
         t.approvers.assign(tr.approvers().begin(), tr.approvers().end());
         t.origin = static_cast<Origin>(tr.origin());
+        t.source_words = tr.counted_words();
         t.current = !tr.removed() && tr.successor_segment_id().empty();
         out.push_back(std::move(t));
         return true;

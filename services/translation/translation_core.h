@@ -378,6 +378,8 @@ class TranslationCore {
     std::string author;                  // user_id
     std::vector<std::string> approvers;  // user_ids, in order
     Origin origin = Origin::kUnspecified;
+    // The source segment's word count when the record last changed.
+    int64_t source_words = 0;
     // False once the segment left the current revision (removed, or
     // carried over to a successor).
     bool current = true;

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "formats/document.h"
 #include "formats/test_util.h"
 #include "google/rpc/error_details.pb.h"
@@ -52,8 +53,8 @@ std::string Reason(const grpc::Status& s) {
 }
 
 std::string ReadSeed(const std::string& name) {
-  auto text = formats::testing::ReadFile(
-      std::string(TESSERA_SHARED_DIR) + "/corpus/seeds/" + name);
+  auto text = formats::testing::ReadFile(std::string(TESSERA_SHARED_DIR) +
+                                         "/corpus/seeds/" + name);
   EXPECT_TRUE(text.ok()) << name;
   return text.ok() ? *text : std::string();
 }
@@ -98,9 +99,10 @@ class PublicationServiceTest : public ::testing::Test {
     return PublicationService::NewStub(ts_.channel());
   }
 
-  v1::Statement Create(const std::string& source, const std::string& from,
-                       std::vector<std::string> targets,
-                       v1::DocumentFormat format = v1::DOCUMENT_FORMAT_MARKDOWN) {
+  v1::Statement Create(
+      const std::string& source, const std::string& from,
+      std::vector<std::string> targets,
+      v1::DocumentFormat format = v1::DOCUMENT_FORMAT_MARKDOWN) {
     v1::CreateStatementRequest req;
     req.set_title("Statement");
     req.set_format(format);
@@ -221,7 +223,8 @@ class PublicationServiceTest : public ::testing::Test {
   std::string submitter_, approver_, service_;
 };
 
-TEST_F(PublicationServiceTest, SeedApprovedInTwoLanguagesIsPublishedFaithfully) {
+TEST_F(PublicationServiceTest,
+       SeedApprovedInTwoLanguagesIsPublishedFaithfully) {
   const std::string source = ReadSeed("icor-resolution-gaza-ceasefire.fr.txt");
   v1::Statement st = Create(source, "fr", {"en", "de"});
   ASSERT_FALSE(st.name().empty());
@@ -266,8 +269,8 @@ TEST_F(PublicationServiceTest, SeedApprovedInTwoLanguagesIsPublishedFaithfully) 
   Watched w = Watch(wr, 2);
   std::map<std::string, v1::Publication> by_language;
   for (const auto& m : w.messages) {
-    if (m.has_publication()) by_language[m.publication().language()] =
-        m.publication();
+    if (m.has_publication())
+      by_language[m.publication().language()] = m.publication();
   }
   ASSERT_EQ(by_language.size(), 2u);
   for (const auto& [lang, p] : by_language) {
@@ -440,8 +443,8 @@ TEST_F(PublicationServiceTest, WatchResumesAfterRandomDisconnects) {
         v1::PUBLICATION_POLICY_MARK_GAPS};
     for (int i = 0; i < kTotal; ++i) {
       v1::Publication p;
-      grpc::Status s = Publish(st.name(), i % 2 ? "de" : "fr",
-                               policies[(i / 2) % 2], &p);
+      grpc::Status s =
+          Publish(st.name(), i % 2 ? "de" : "fr", policies[(i / 2) % 2], &p);
       if (!s.ok()) {
         failed = true;
         return;
@@ -455,7 +458,8 @@ TEST_F(PublicationServiceTest, WatchResumesAfterRandomDisconnects) {
   std::set<std::string> cursors;
   std::string cursor;
   int connections = 0;
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (seen.size() < static_cast<size_t>(kTotal) &&
          std::chrono::steady_clock::now() < give_up && !failed) {
     v1::WatchPublicationsRequest wr;
@@ -538,6 +542,179 @@ TEST_F(PublicationServiceTest, RestartEndsTheStreamAndTheCursorResumes) {
     if (m.has_publication()) seen.push_back(m.publication().name());
   }
   EXPECT_EQ(seen, made);
+}
+
+// Readers that stop reading hold back only their own streams: the server
+// waits for them through flow control, holding no worker thread, so with
+// more stalled streams than workers everything else still works, and each
+// stalled reader gets every message in order once it reads again.
+TEST(PublicationSlowReaderTest, StalledReadersHoldNoThreads) {
+  TestServer ts([](ServerOptions& o) { o.worker_threads = 3; });
+  const std::string coord =
+      ts.CreateUserWithToken("c1", {Grant(v1::ROLE_COORDINATOR, {"fr"})});
+  const std::string site =
+      ts.CreateUserWithToken("site", {Grant(v1::ROLE_SERVICE)});
+  // A long statement, so that full-view messages (with manifests) outgrow
+  // the HTTP/2 flow-control window quickly.
+  std::string source;
+  for (int i = 0; i < 600; ++i) {
+    source += "Paragraph " + std::to_string(i) + " asks for peace now.\n\n";
+  }
+  v1::CreateStatementRequest create;
+  create.set_title("Long");
+  create.set_format(v1::DOCUMENT_FORMAT_MARKDOWN);
+  create.set_source(source);
+  create.set_source_language("en");
+  create.add_target_languages("fr");
+  v1::Statement st;
+  auto cctx = AuthContext(coord);
+  ASSERT_TRUE(StatementService::NewStub(ts.channel())
+                  ->CreateStatement(cctx.get(), create, &st)
+                  .ok());
+  auto pubs = PublicationService::NewStub(ts.channel());
+  const auto publish = [&](int i) {
+    v1::PublishRequest req;
+    req.set_statement(st.name());
+    req.set_language("fr");
+    req.set_policy(i % 2 ? v1::PUBLICATION_POLICY_MARK_GAPS
+                         : v1::PUBLICATION_POLICY_SOURCE_FALLBACK);
+    v1::Publication p;
+    auto ctx = AuthContext(coord);
+    return pubs->Publish(ctx.get(), req, &p);
+  };
+  constexpr int kBacklog = 24;
+  for (int i = 0; i < kBacklog; ++i) ASSERT_TRUE(publish(i).ok());
+
+  v1::WatchPublicationsRequest full;
+  full.set_view(v1::PUBLICATION_VIEW_FULL);
+  constexpr int kStalled = 8;  // more than the worker threads
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<
+      std::unique_ptr<grpc::ClientReader<v1::WatchPublicationsResponse>>>
+      readers;
+  for (int i = 0; i < kStalled; ++i) {
+    contexts.push_back(StreamContext(site));
+    readers.push_back(pubs->WatchPublications(contexts.back().get(), full));
+    // One read each, so every stream has started; then they stall.
+    v1::WatchPublicationsResponse first;
+    ASSERT_TRUE(readers.back()->Read(&first));
+    ASSERT_EQ(first.publication().manifest_size(), 600);
+  }
+  // Meanwhile writes, reads and another watcher all go through.
+  ASSERT_TRUE(publish(kBacklog).ok());
+  auto fresh_ctx = StreamContext(site);
+  auto fresh = pubs->WatchPublications(fresh_ctx.get(), full);
+  int fresh_count = 0;
+  v1::WatchPublicationsResponse msg;
+  while (fresh->Read(&msg) && !msg.caught_up()) {
+    if (msg.has_publication()) ++fresh_count;
+  }
+  EXPECT_EQ(fresh_count, kBacklog + 1);
+  fresh_ctx->TryCancel();
+  fresh->Finish();
+  // The stalled readers resume and get everything, in order: the backlog,
+  // the caught-up mark, then the one made while they stalled.
+  for (int i = 0; i < kStalled; ++i) {
+    int64_t last_version = 1;
+    int count = 1;
+    while (count < kBacklog + 1 && readers[i]->Read(&msg)) {
+      if (!msg.has_publication()) {
+        EXPECT_TRUE(msg.caught_up());
+        EXPECT_EQ(count, kBacklog);
+        continue;
+      }
+      EXPECT_EQ(msg.publication().version(), last_version + 1);
+      last_version = msg.publication().version();
+      ++count;
+    }
+    EXPECT_EQ(count, kBacklog + 1) << "reader " << i;
+    contexts[i]->TryCancel();
+    readers[i]->Finish();
+  }
+}
+
+// A watcher whose filters leave publications out learns that the feed
+// moved on through progress marks, at most one per 10 s of the server's
+// clock, and the mark's cursor resumes after what it skipped.
+TEST(PublicationProgressTest, FilteredWatchGetsProgressMarksEveryTenSeconds) {
+  FakeClock clock;
+  TestServer ts([&](ServerOptions& o) { o.clock = &clock; });
+  const std::string coord =
+      ts.CreateUserWithToken("c1", {Grant(v1::ROLE_COORDINATOR, {"fr", "de"})});
+  const std::string site =
+      ts.CreateUserWithToken("site", {Grant(v1::ROLE_SERVICE)});
+  v1::CreateStatementRequest create;
+  create.set_title("Short");
+  create.set_format(v1::DOCUMENT_FORMAT_MARKDOWN);
+  create.set_source(kSmall);
+  create.set_source_language("en");
+  create.add_target_languages("fr");
+  create.add_target_languages("de");
+  v1::Statement st;
+  auto cctx = AuthContext(coord);
+  ASSERT_TRUE(StatementService::NewStub(ts.channel())
+                  ->CreateStatement(cctx.get(), create, &st)
+                  .ok());
+  auto pubs = PublicationService::NewStub(ts.channel());
+  // Alternating policies per language, so that each differs from the
+  // language's latest and is made.
+  std::map<std::string, int> rounds;
+  const auto publish = [&](const std::string& lang) {
+    v1::PublishRequest req;
+    req.set_statement(st.name());
+    req.set_language(lang);
+    req.set_policy(++rounds[lang] % 2 ? v1::PUBLICATION_POLICY_MARK_GAPS
+                                      : v1::PUBLICATION_POLICY_SOURCE_FALLBACK);
+    v1::Publication p;
+    auto ctx = AuthContext(coord);
+    EXPECT_TRUE(pubs->Publish(ctx.get(), req, &p).ok());
+    EXPECT_EQ(p.version(), rounds[lang]);
+    return p.name();
+  };
+
+  v1::WatchPublicationsRequest german;
+  german.add_languages("de");
+  auto ctx = StreamContext(site);
+  auto reader = pubs->WatchPublications(ctx.get(), german);
+  v1::WatchPublicationsResponse msg;
+  ASSERT_TRUE(reader->Read(&msg));
+  ASSERT_TRUE(msg.caught_up());
+  const std::string start = msg.cursor();
+
+  // Skipped French, then German: no mark in between while the clock
+  // stands still.
+  publish("fr");
+  publish("fr");
+  const std::string de1 = publish("de");
+  ASSERT_TRUE(reader->Read(&msg));
+  ASSERT_TRUE(msg.has_publication());
+  EXPECT_EQ(msg.publication().name(), de1);
+
+  // Skipped French, and 11 s later a mark past it.
+  const std::string fr3 = publish("fr");
+  clock.Advance(absl::Seconds(11));
+  ASSERT_TRUE(reader->Read(&msg));
+  EXPECT_FALSE(msg.has_publication());
+  EXPECT_FALSE(msg.caught_up());
+  const std::string mark = msg.cursor();
+  EXPECT_NE(mark, start);
+  ctx->TryCancel();
+  reader->Finish();
+
+  // Resuming at the mark, unfiltered: the skipped French is behind it.
+  v1::WatchPublicationsRequest all;
+  all.set_cursor(mark);
+  auto actx = StreamContext(site);
+  auto again = pubs->WatchPublications(actx.get(), all);
+  ASSERT_TRUE(again->Read(&msg));
+  EXPECT_TRUE(msg.caught_up());
+  EXPECT_EQ(msg.cursor(), mark);
+  const std::string fr4 = publish("fr");
+  ASSERT_TRUE(again->Read(&msg));
+  EXPECT_EQ(msg.publication().name(), fr4);
+  EXPECT_NE(fr4, fr3);
+  actx->TryCancel();
+  again->Finish();
 }
 
 }  // namespace

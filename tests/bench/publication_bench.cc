@@ -1,0 +1,215 @@
+// Assembly cost: PublicationCore::Assemble of a fully approved statement
+// (read the statement, its revision document and source segments, scan the
+// language's translations, render the Markdown with its structure check,
+// hash) against a raw RocksDB scan of the same translation records in the
+// same run, for statements of 100, 1,000 and 10,000 segments. Prints the
+// medians, the ratio and the cost per segment: the ratio should stay a
+// small constant as the size grows.
+//
+//   tessera_publication_bench [--repeat=7] [--sizes=100,1000,10000]
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "common/clock.h"
+#include "common/random.h"
+#include "common/strings.h"
+#include "formats/render.h"
+#include "services/publication/publication_core.h"
+#include "services/statement/statement_core.h"
+#include "services/translation/translation_core.h"
+#include "storage/key_codec.h"
+#include "storage/store.h"
+
+ABSL_FLAG(int32_t, repeat, 7, "Runs per point; the table shows medians.");
+ABSL_FLAG(std::string, sizes, "100,1000,10000",
+          "Segments per statement to measure, comma-separated.");
+
+namespace {
+
+using namespace tessera;  // NOLINT: a benchmark's main file
+
+double Millis(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// n one-sentence paragraphs with emphasis and links every few, all
+// different.
+std::string Document(int n) {
+  std::string out = "# Statement\n\n";
+  for (int i = 1; i < n; ++i) {
+    if (i % 5 == 0) {
+      StrAppend(&out, "- Item ", i, " asks for *peace* in region ", i, ".\n\n");
+    } else if (i % 7 == 0) {
+      StrAppend(&out, "The [council](https://example.org/", i,
+                ") met for session ", i, " today.\n\n");
+    } else {
+      StrAppend(&out, "Paragraph ", i,
+                " says that the assembly agreed on point ", i, ".\n\n");
+    }
+  }
+  return out;
+}
+
+int Run() {
+  std::vector<int> sizes;
+  for (absl::string_view s : absl::StrSplit(absl::GetFlag(FLAGS_sizes), ',')) {
+    int n = 0;
+    if (!absl::SimpleAtoi(s, &n) || n < 2) {
+      std::fprintf(stderr, "bad --sizes entry\n");
+      return 2;
+    }
+    sizes.push_back(n);
+  }
+  const int repeat = std::max(1, absl::GetFlag(FLAGS_repeat));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() /
+      StrCat(
+          "tessera-publication-bench-",
+          HexEncode(Sha256(StrCat(::getpid(), absl::ToUnixNanos(absl::Now()))))
+              .substr(0, 12));
+  storage::StoreOptions so;
+  so.path = dir.string();
+  so.sync_writes = false;  // setting up is not what is measured
+  auto store = storage::Store::Open(so);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+    return 1;
+  }
+  Clock* clock = Clock::Real();
+  statement::StatementCore statements(store->get(), clock,
+                                      RandomSource::Secure());
+  translation::TranslationCore translations(store->get(), &statements, clock);
+  publication::PublicationCore publications(store->get(), &statements,
+                                            &translations, clock);
+  const Principal admin{"root", "", {{Role::kAdmin, {}}}};
+  const Principal c1{"c1", "", {{Role::kCoordinator, {}}}};
+  const Principal c2{"c2", "", {{Role::kCoordinator, {}}}};
+
+  std::printf("%8s %9s %10s %12s %7s %13s %10s   %7s %8s %8s %8s\n", "segments",
+              "bytes", "scan ms", "assemble ms", "ratio", "µs/segment",
+              "records", "doc ms", "srcs ms", "trans ms", "rndr ms");
+  for (int n : sizes) {
+    statement::CreateParams p;
+    p.title = "Bench";
+    p.source = Document(n);
+    p.source_language = "en";
+    p.target_languages = {"fr"};
+    auto s = statements.CreateStatement(admin, p);
+    if (!s.ok()) {
+      std::fprintf(stderr, "%s\n", s.status().ToString().c_str());
+      return 1;
+    }
+    std::string token;
+    do {
+      auto page = translations.ListSegments(admin, s->statement_id, "fr", {},
+                                            translation::kMaxPageSize, token);
+      if (!page.ok()) return 1;
+      for (const auto& t : page->translations) {
+        translation::TranslationRef ref{s->statement_id, "fr", t.segment_id};
+        auto done = translations.Submit(c1, ref, t.version,
+                                        t.source.segment.content, false);
+        if (done.ok()) done = translations.Approve(c2, ref, done->version, "");
+        if (!done.ok()) {
+          std::fprintf(stderr, "%s\n", done.status().ToString().c_str());
+          return 1;
+        }
+      }
+      token = page->next_page_token;
+    } while (!token.empty());
+    auto loaded = statements.LoadStatementWithInternalId(s->statement_id);
+    if (!loaded.ok()) return 1;
+    const std::string prefix =
+        storage::KeyBuilder(0x01).U64(loaded->second).String("fr").Build();
+    const std::string end = storage::PrefixSuccessor(prefix);
+
+    std::vector<double> scan_ms, assemble_ms, doc_ms, sources_ms,
+        translations_ms, render_ms;
+    size_t records = 0;
+    size_t bytes = 0;
+    for (int r = 0; r < repeat; ++r) {
+      size_t count = 0;
+      auto t0 = std::chrono::steady_clock::now();
+      absl::Status st =
+          (*store)->Scan(storage::ColumnFamily::kTranslations, prefix, end,
+                         [&](std::string_view, std::string_view) {
+                           ++count;
+                           return true;
+                         });
+      auto t1 = std::chrono::steady_clock::now();
+      auto a = publications.Assemble(s->statement_id, "fr",
+                                     publication::Policy::kRefuse);
+      auto t2 = std::chrono::steady_clock::now();
+      if (!st.ok() || !a.ok() || !a->missing.empty() ||
+          a->content != p.source) {
+        std::fprintf(stderr, "assembly failed or differs from the source\n");
+        return 1;
+      }
+      records = count;
+      // Where the time goes: the parts of an assembly, one by one.
+      auto p0 = std::chrono::steady_clock::now();
+      auto doc = statements.LoadRevisionDocument(s->statement_id, 1);
+      auto p1 = std::chrono::steady_clock::now();
+      std::string page_token;
+      do {
+        auto page = statements.ListSourceSegments(
+            admin, s->statement_id, 1, statement::kMaxSegmentPageSize,
+            page_token, false);
+        if (!page.ok()) return 1;
+        page_token = page->next_page_token;
+      } while (!page_token.empty());
+      auto p2 = std::chrono::steady_clock::now();
+      auto stored = translations.ScanTranslations(s->statement_id, "fr");
+      auto p3 = std::chrono::steady_clock::now();
+      if (!doc.ok() || !stored.ok()) return 1;
+      auto rendered = formats::Render(doc->document,
+                                      formats::SourceContents(doc->document));
+      auto p4 = std::chrono::steady_clock::now();
+      if (!rendered.ok()) return 1;
+      doc_ms.push_back(Millis(p1 - p0));
+      sources_ms.push_back(Millis(p2 - p1));
+      translations_ms.push_back(Millis(p3 - p2));
+      render_ms.push_back(Millis(p4 - p3));
+      bytes = a->content.size();
+      scan_ms.push_back(Millis(t1 - t0));
+      assemble_ms.push_back(Millis(t2 - t1));
+    }
+    const double scan = Median(scan_ms), assemble = Median(assemble_ms);
+    std::printf(
+        "%8d %9zu %10.3f %12.3f %7.1f %13.2f %10zu   %7.2f %8.2f %8.2f "
+        "%8.2f\n",
+        n, bytes, scan, assemble, assemble / scan, assemble * 1000.0 / n,
+        records, Median(doc_ms), Median(sources_ms), Median(translations_ms),
+        Median(render_ms));
+  }
+  std::error_code ec;
+  store->reset();
+  std::filesystem::remove_all(dir, ec);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Publication assembly against a raw scan of the same records.");
+  absl::ParseCommandLine(argc, argv);
+  return Run();
+}
