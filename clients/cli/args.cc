@@ -32,7 +32,8 @@ const std::vector<FlagSpec>& GlobalFlags() {
       {"token", 0, "TOKEN",
        "bearer token (env TESSERA_TOKEN, else the config file)"},
       {"tls", 0, "", "always use TLS"},
-      {"ca-file", 0, "FILE", "PEM roots to verify the server with (implies --tls)"},
+      {"ca-file", 0, "FILE",
+       "PEM roots to verify the server with (implies --tls)"},
       {"insecure", 0, "", "always use plaintext"},
       {"json", 0, "", "print JSON instead of text"},
       {"help", 'h', "", "show help"},
@@ -81,8 +82,10 @@ void AppendFlagHelp(std::string& out, const std::vector<FlagSpec>& flags) {
     }
     left += "--" + f.name;
     if (!f.value_name.empty()) left += " " + f.value_name;
-    if (left.size() < 28) left.resize(28, ' ');
-    else left += "\n" + std::string(28, ' ');
+    if (left.size() < 28)
+      left.resize(28, ' ');
+    else
+      left += "\n" + std::string(28, ' ');
     out += left + f.help;
     if (f.repeated) out += " (repeatable)";
     out += "\n";
@@ -109,8 +112,10 @@ std::string GroupHelp(const std::vector<std::string>& prefix,
   for (const CommandSpec& c : commands) {
     if (!IsPrefix(prefix, c.path)) continue;
     std::string left = "  " + Joined(c.path);
-    if (left.size() < 28) left.resize(28, ' ');
-    else left += "  ";
+    if (left.size() < 28)
+      left.resize(28, ' ');
+    else
+      left += "  ";
     out += left + c.summary + "\n";
   }
   out += "\nGlobal flags:\n";
@@ -170,10 +175,9 @@ ParseResult Parse(const std::vector<std::string>& argv,
     }
     std::vector<std::string> candidate = words;
     candidate.push_back(a);
-    bool any = std::any_of(commands.begin(), commands.end(),
-                           [&](const CommandSpec& c) {
-                             return IsPrefix(candidate, c.path);
-                           });
+    bool any = std::any_of(
+        commands.begin(), commands.end(),
+        [&](const CommandSpec& c) { return IsPrefix(candidate, c.path); });
     if (!any) break;
     words = std::move(candidate);
     word_positions.push_back(i);
@@ -221,14 +225,14 @@ ParseResult Parse(const std::vector<std::string>& argv,
     }
     if (f == nullptr) {
       // Help for a group prints the group even when a flag is unknown.
-      return error("unknown flag " + a + (command != nullptr
-                                              ? "; see " + std::string(program) +
-                                                    " " + Joined(command->path) +
-                                                    " --help"
-                                              : ""));
+      return error("unknown flag " + a +
+                   (command != nullptr ? "; see " + std::string(program) + " " +
+                                             Joined(command->path) + " --help"
+                                       : ""));
     }
     if (f->value_name.empty()) {
-      if (has_inline_value) return error("flag --" + f->name + " takes no value");
+      if (has_inline_value)
+        return error("flag --" + f->name + " takes no value");
       value = "true";
     } else if (!has_inline_value) {
       if (i + 1 >= argv.size()) {
@@ -289,8 +293,7 @@ std::vector<std::string> SplitList(std::string_view list) {
   return out;
 }
 
-std::optional<std::pair<int, int>> ParseRange(std::string_view text,
-                                              int min) {
+std::optional<std::pair<int, int>> ParseRange(std::string_view text, int min) {
   const auto parse_int = [min](std::string_view s) -> std::optional<int> {
     int v = 0;
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);

@@ -21,7 +21,7 @@ struct FlagSpec {
   char short_name = 0;     // e.g. 'o' for -o; 0 for none
   std::string value_name;  // empty: a boolean flag taking no value
   std::string help;
-  bool repeated = false;   // may be given several times
+  bool repeated = false;  // may be given several times
 };
 
 class ParsedArgs {

@@ -20,19 +20,33 @@
 namespace tessera::cli {
 namespace {
 
+using ::tessera::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using ::tessera::testing::StatusIs;
 
 std::vector<CommandSpec> Specs() {
   return {
-      {{"statement", "import"}, "FILE", "import", "", "", {
-           {"title", 0, "TEXT", ""}, {"draft", 0, "", ""},
-           {"label", 0, "K=V", "", true}, {"output", 'o', "FILE", ""}},
-       1, 1},
+      {{"statement", "import"},
+       "FILE",
+       "import",
+       "",
+       "",
+       {{"title", 0, "TEXT", ""},
+        {"draft", 0, "", ""},
+        {"label", 0, "K=V", "", true},
+        {"output", 'o', "FILE", ""}},
+       1,
+       1},
       {{"statement", "list"}, "", "list", "", "", {}, 0, 0},
-      {{"progress"}, "[ID]", "progress", "", "  tessera progress icor", {}, 0, 1},
+      {{"progress"},
+       "[ID]",
+       "progress",
+       "",
+       "  tessera progress icor",
+       {},
+       0,
+       1},
   };
 }
 
@@ -42,9 +56,9 @@ ParseResult P(std::vector<std::string> argv) {
 }
 
 TEST(ParseTest, SelectsSubcommandAndParsesFlagsAnywhere) {
-  ParseResult r = P({"--server", "h:1", "statement", "import", "--title=T",
-                     "f.md", "--draft", "--label", "a=1", "--label", "b=2",
-                     "-o", "out", "--json"});
+  ParseResult r =
+      P({"--server", "h:1", "statement", "import", "--title=T", "f.md",
+         "--draft", "--label", "a=1", "--label", "b=2", "-o", "out", "--json"});
   ASSERT_EQ(r.kind, ParseResult::Kind::kRun) << r.text;
   EXPECT_THAT(r.command->path, ElementsAre("statement", "import"));
   EXPECT_EQ(r.args.Get("server"), "h:1");
@@ -72,9 +86,9 @@ TEST(ParseTest, UsageErrors) {
   EXPECT_THAT(P({"statement", "import", "a", "b"}).text, HasSubstr("usage:"));
   EXPECT_THAT(P({"statement", "import", "f", "--title"}).text,
               HasSubstr("needs a value"));
-  EXPECT_THAT(P({"statement", "import", "f", "--title", "a", "--title", "b"})
-                  .text,
-              HasSubstr("given twice"));
+  EXPECT_THAT(
+      P({"statement", "import", "f", "--title", "a", "--title", "b"}).text,
+      HasSubstr("given twice"));
   EXPECT_THAT(P({"statement", "import", "f", "--draft=yes"}).text,
               HasSubstr("takes no value"));
   EXPECT_THAT(P({"frobnicate"}).text, HasSubstr("unknown command"));
@@ -160,7 +174,8 @@ TEST(ConfigTest, WrittenWithMode0600AndReadBack) {
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
 
-  EXPECT_EQ(ConfigPath({{"HOME", "/home/a"}}), "/home/a/.config/tessera/config");
+  EXPECT_EQ(ConfigPath({{"HOME", "/home/a"}}),
+            "/home/a/.config/tessera/config");
 }
 
 TEST(ConfigTest, RefusesAConfigOthersCanRead) {
@@ -209,9 +224,9 @@ TEST(ConfigTest, Loopback) {
   EXPECT_FALSE(IsLoopback("[2001:db8::1]:1"));
 }
 
-grpc::Status WithDetails(grpc::StatusCode code, const std::string& message,
-                         const std::vector<const google::protobuf::Message*>&
-                             details) {
+grpc::Status WithDetails(
+    grpc::StatusCode code, const std::string& message,
+    const std::vector<const google::protobuf::Message*>& details) {
   google::rpc::Status rpc;
   rpc.set_code(code);
   rpc.set_message(message);
@@ -239,22 +254,20 @@ TEST(ErrorsTest, DistinctExitCodes) {
       DescribeError(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "x"))
           .exit_code,
       kExitDenied);
-  EXPECT_EQ(DescribeError(grpc::Status(grpc::StatusCode::NOT_FOUND, "x"))
-                .exit_code,
-            kExitNotFound);
-  EXPECT_EQ(DescribeError(grpc::Status(grpc::StatusCode::ABORTED, "x"))
-                .exit_code,
-            kExitConflict);
   EXPECT_EQ(
-      DescribeError(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "x"))
-          .exit_code,
-      kExitError);
+      DescribeError(grpc::Status(grpc::StatusCode::NOT_FOUND, "x")).exit_code,
+      kExitNotFound);
+  EXPECT_EQ(
+      DescribeError(grpc::Status(grpc::StatusCode::ABORTED, "x")).exit_code,
+      kExitConflict);
+  EXPECT_EQ(DescribeError(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "x"))
+                .exit_code,
+            kExitError);
 }
 
 TEST(ErrorsTest, OneLineMessagesFromDetails) {
   ErrorReport unreachable = DescribeError(
-      grpc::Status(grpc::StatusCode::UNAVAILABLE, "failed to connect"),
-      "h:1");
+      grpc::Status(grpc::StatusCode::UNAVAILABLE, "failed to connect"), "h:1");
   EXPECT_THAT(unreachable.message, HasSubstr("cannot reach the server at h:1"));
 
   EXPECT_THAT(
@@ -266,7 +279,8 @@ TEST(ErrorsTest, OneLineMessagesFromDetails) {
   (*denied.mutable_metadata())["language"] = "tr";
   ErrorReport d = DescribeError(WithDetails(grpc::StatusCode::PERMISSION_DENIED,
                                             "not granted", {&denied}));
-  EXPECT_EQ(d.message, "denied: not granted (language tr) [LANGUAGE_NOT_GRANTED]");
+  EXPECT_EQ(d.message,
+            "denied: not granted (language tr) [LANGUAGE_NOT_GRANTED]");
   EXPECT_EQ(d.reason, "LANGUAGE_NOT_GRANTED");
 
   google::rpc::BadRequest bad;
@@ -295,8 +309,8 @@ TEST(ErrorsTest, OneLineMessagesFromDetails) {
   tessera::v1::VersionConflict conflict;
   conflict.set_resource("statements/a");
   conflict.set_current_version(5);
-  ErrorReport c = DescribeError(WithDetails(grpc::StatusCode::ABORTED,
-                                            "stale", {&conflict}));
+  ErrorReport c = DescribeError(
+      WithDetails(grpc::StatusCode::ABORTED, "stale", {&conflict}));
   EXPECT_THAT(c.message, HasSubstr("statements/a is now at version 5"));
 }
 
@@ -306,8 +320,8 @@ TEST(ErrorsTest, QaIssuesAndReason) {
   issue->set_code(tessera::v1::QA_CODE_CODE_MISSING);
   issue->set_message("code 1 is missing");
   google::rpc::ErrorInfo info = Info("QA_ERRORS");
-  grpc::Status s = WithDetails(grpc::StatusCode::INVALID_ARGUMENT, "qa",
-                               {&info, &report});
+  grpc::Status s =
+      WithDetails(grpc::StatusCode::INVALID_ARGUMENT, "qa", {&info, &report});
   ASSERT_EQ(QaIssues(s).size(), 1u);
   EXPECT_EQ(QaIssues(s)[0].message(), "code 1 is missing");
   EXPECT_EQ(ErrorReason(s), "QA_ERRORS");

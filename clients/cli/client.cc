@@ -22,8 +22,8 @@ std::shared_ptr<grpc::Channel> MakeChannel(
 
 // Waits until the channel is READY (true) or has failed once (false).
 bool Handshakes(grpc::Channel& channel, absl::Duration timeout) {
-  auto deadline = std::chrono::system_clock::now() +
-                  absl::ToChronoMilliseconds(timeout);
+  auto deadline =
+      std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout);
   grpc_connectivity_state state = channel.GetState(/*try_to_connect=*/true);
   while (state != GRPC_CHANNEL_READY) {
     if (state == GRPC_CHANNEL_TRANSIENT_FAILURE ||

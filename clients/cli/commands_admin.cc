@@ -25,8 +25,8 @@ int Login(Invocation& inv) {
   v1::WhoAmIResponse me;
   grpc::Status s = c->identity().WhoAmI(c->Context().get(), {}, &me);
   if (!s.ok()) return inv.Fail(s);
-  std::map<std::string, std::string> values = {
-      {"server", c->settings().server}, {"token", c->settings().token}};
+  std::map<std::string, std::string> values = {{"server", c->settings().server},
+                                               {"token", c->settings().token}};
   if (c->tls()) values["tls"] = "true";
   if (!c->settings().ca_file.empty()) values["ca_file"] = c->settings().ca_file;
   std::string path = ConfigPath(inv.io().env);
@@ -102,7 +102,8 @@ int UserList(Invocation& inv) {
   }
   std::vector<std::vector<std::string>> rows = {{"USER", "NAME", "ROLES"}};
   for (const auto& u : users) {
-    rows.push_back({u.user_id(), u.display_name().empty() ? "-" : u.display_name(),
+    rows.push_back({u.user_id(),
+                    u.display_name().empty() ? "-" : u.display_name(),
                     Roles(u)});
   }
   inv.out() << FormatTable(rows);
@@ -217,45 +218,85 @@ std::vector<Command> AdminCommands() {
                            "reviewer, service; languages comma-separated",
                            true};
   return {
-      {{{"login"}, "", "check a server and token and remember them",
+      {{{"login"},
+        "",
+        "check a server and token and remember them",
         "Calls WhoAmI with the given --server and --token, then writes them\n"
-        "to $XDG_CONFIG_HOME/tessera/config (default ~/.config/tessera/config),\n"
+        "to $XDG_CONFIG_HOME/tessera/config (default "
+        "~/.config/tessera/config),\n"
         "created with mode 0600. Later commands use it when no flag or\n"
         "environment variable says otherwise.",
         "  tessera login --server tessera.example.org:443 --token tsr_...",
-        {}, 0, 0},
+        {},
+        0,
+        0},
        Login},
-      {{{"whoami"}, "", "show the user the token belongs to", "",
-        "  tessera whoami", {}, 0, 0},
+      {{{"whoami"},
+        "",
+        "show the user the token belongs to",
+        "",
+        "  tessera whoami",
+        {},
+        0,
+        0},
        WhoAmI},
-      {{{"user", "create"}, "USER_ID", "create a user (admin)",
+      {{{"user", "create"},
+        "USER_ID",
+        "create a user (admin)",
         "Roles are given as ROLE or ROLE=LANG,LANG; a role without languages\n"
         "covers every language.",
         "  tessera user create alice --name 'Alice M.' --role translator=de,en",
-        {{"name", 0, "TEXT", "display name"}, role_flag}, 1, 1},
+        {{"name", 0, "TEXT", "display name"}, role_flag},
+        1,
+        1},
        UserCreate},
-      {{{"user", "list"}, "", "list users (admin)", "",
-        "  tessera user list --json", {}, 0, 0},
+      {{{"user", "list"},
+        "",
+        "list users (admin)",
+        "",
+        "  tessera user list --json",
+        {},
+        0,
+        0},
        UserList},
-      {{{"user", "roles"}, "USER_ID", "show or replace a user's roles (admin)",
+      {{{"user", "roles"},
+        "USER_ID",
+        "show or replace a user's roles (admin)",
         "Without --set or --clear, shows the roles. With --set, the given\n"
         "grants replace all of the user's roles.",
         "  tessera user roles alice --set translator=de,en --set reviewer=fr",
         {{"set", 0, "ROLE[=LANGS]", "new grant", true},
          {"clear", 0, "", "remove every role"}},
-        1, 1},
+        1,
+        1},
        UserRoles},
-      {{{"token", "issue"}, "USER_ID", "issue a bearer token",
+      {{{"token", "issue"},
+        "USER_ID",
+        "issue a bearer token",
         "Prints the secret alone on stdout (shown once); admins may issue\n"
         "for anyone, others only for themselves.",
         "  TOKEN=$(tessera token issue alice --description 'laptop CLI')",
-        {{"description", 0, "TEXT", "what the token is for"}}, 1, 1},
+        {{"description", 0, "TEXT", "what the token is for"}},
+        1,
+        1},
        TokenIssue},
-      {{{"token", "list"}, "USER_ID", "list a user's tokens (never secrets)",
-        "", "  tessera token list alice", {}, 1, 1},
+      {{{"token", "list"},
+        "USER_ID",
+        "list a user's tokens (never secrets)",
+        "",
+        "  tessera token list alice",
+        {},
+        1,
+        1},
        TokenList},
-      {{{"token", "revoke"}, "TOKEN_ID", "revoke a token at once", "",
-        "  tessera token revoke 3f9a2c", {}, 1, 1},
+      {{{"token", "revoke"},
+        "TOKEN_ID",
+        "revoke a token at once",
+        "",
+        "  tessera token revoke 3f9a2c",
+        {},
+        1,
+        1},
        TokenRevoke},
   };
 }

@@ -1,5 +1,6 @@
 // translate and review: the claim, show, act loop.
 #include <fcntl.h>
+#include <google/protobuf/struct.pb.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,7 +9,6 @@
 #include <cstdlib>
 #include <deque>
 #include <fstream>
-#include <google/protobuf/struct.pb.h>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -48,7 +48,10 @@ std::string StateWord(v1::SegmentState s) {
 class WorkLoop {
  public:
   WorkLoop(Invocation& inv, Client& client, v1::AssignmentRole role)
-      : inv_(inv), c_(client), role_(role), slot_(std::make_shared<LeaseSlot>()) {}
+      : inv_(inv),
+        c_(client),
+        role_(role),
+        slot_(std::make_shared<LeaseSlot>()) {}
 
   int Run();
 
@@ -127,7 +130,8 @@ void WorkLoop::ShowClaim(const v1::ClaimNextResponse& claim) {
       *codes->add_values()->mutable_struct_value() = cs;
     }
     auto* warnings = m["qa_warnings"].mutable_list_value();
-    for (const auto& w : t.qa_issues()) *warnings->add_values() = Str(w.message());
+    for (const auto& w : t.qa_issues())
+      *warnings->add_values() = Str(w.message());
     auto* before = m["context_before"].mutable_list_value();
     for (const auto& x : claim.context_before()) {
       *before->add_values() = Str(ToReadable(x.source().content()));
@@ -167,7 +171,8 @@ void WorkLoop::ShowClaim(const v1::ClaimNextResponse& claim) {
   }
   if (!t.content().text().empty()) {
     o << "TARGET  " << ToReadable(t.content()) << "\n";
-    if (!t.author().empty()) o << "        by " << LastComponent(t.author()) << "\n";
+    if (!t.author().empty())
+      o << "        by " << LastComponent(t.author()) << "\n";
   }
   if (!t.draft().content().text().empty()) {
     o << "DRAFT   " << ToReadable(t.draft().content()) << "\n";
@@ -236,12 +241,13 @@ WorkLoop::Next WorkLoop::Act(const grpc::Status& s, const v1::Translation& t,
     m["version"] = Num(static_cast<double>(t.version()));
     m["state"] = Str(StateWord(t.state()));
     auto* warnings = m["warnings"].mutable_list_value();
-    for (const auto& w : t.qa_issues()) *warnings->add_values() = Str(w.message());
+    for (const auto& w : t.qa_issues())
+      *warnings->add_values() = Str(w.message());
     Emit(what, f);
     std::string line = std::string(what);
     std::replace(line.begin(), line.end(), '_', ' ');
-    line += " (" + StateWord(t.state()) +
-                       ", version " + std::to_string(t.version()) + ")";
+    line += " (" + StateWord(t.state()) + ", version " +
+            std::to_string(t.version()) + ")";
     Say(line);
     if (std::string(what) == "submitted") {
       for (const auto& w : t.qa_issues()) Say("  warning: " + w.message());
@@ -266,7 +272,8 @@ WorkLoop::Next WorkLoop::Act(const grpc::Status& s, const v1::Translation& t,
     Emit("qa_errors", f);
     Say("QA found problems; fix and submit again:");
     for (const auto& i : issues) {
-      Say("  " + ShortEnumName(v1::QaSeverity_Name(i.severity()), "QA_SEVERITY_") +
+      Say("  " +
+          ShortEnumName(v1::QaSeverity_Name(i.severity()), "QA_SEVERITY_") +
           ": " + i.message());
     }
     return Next::kStop;  // stay on this segment
@@ -326,15 +333,17 @@ WorkLoop::Next WorkLoop::Decide(bool approve, const std::string& text) {
 bool WorkLoop::Edit(std::string& text) {
   std::string editor = "vi";
   auto& env = inv_.io().env;
-  if (env.count("VISUAL") && !env["VISUAL"].empty()) editor = env["VISUAL"];
-  else if (env.count("EDITOR") && !env["EDITOR"].empty()) editor = env["EDITOR"];
+  if (env.count("VISUAL") && !env["VISUAL"].empty())
+    editor = env["VISUAL"];
+  else if (env.count("EDITOR") && !env["EDITOR"].empty())
+    editor = env["EDITOR"];
   const char* tmpdir = std::getenv("TMPDIR");
   std::string path = std::string(tmpdir ? tmpdir : "/tmp") + "/tessera-XXXXXX";
   int fd = mkstemp(path.data());
   if (fd < 0) return false;
   std::string data = text + "\n";
-  bool ok = write(fd, data.data(), data.size()) ==
-            static_cast<ssize_t>(data.size());
+  bool ok =
+      write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
   close(fd);
   if (ok) {
     pid_t pid = fork();
@@ -376,9 +385,12 @@ WorkLoop::Next WorkLoop::Handle(const std::string& line) {
     size_t sp = line.find(' ');
     cmd = line.substr(0, sp);
     rest = sp == std::string::npos ? "" : line.substr(sp + 1);
-    if (cmd == "a") cmd = "approve";
-    else if (cmd == "r") cmd = "reject";
-    else cmd = "?" + cmd;
+    if (cmd == "a")
+      cmd = "approve";
+    else if (cmd == "r")
+      cmd = "reject";
+    else
+      cmd = "?" + cmd;
   } else {
     cmd.clear();  // a translation
   }
@@ -432,16 +444,16 @@ WorkLoop::Next WorkLoop::Handle(const std::string& line) {
     *req.mutable_content() = *content;
     v1::Translation t;
     grpc::Status s = c_.translations().SaveDraft(c_.Context().get(), req, &t);
-    if (Act(s, t, "draft_saved") == Next::kClaim && !s.ok()) return Next::kClaim;
+    if (Act(s, t, "draft_saved") == Next::kClaim && !s.ok())
+      return Next::kClaim;
     return Next::kStop;  // a draft keeps the segment
   }
   if (translate && cmd == "edit") {
     const v1::Translation& t = current_;
-    std::string text = !t.draft().content().text().empty()
-                           ? ToReadable(t.draft().content())
-                       : !t.content().text().empty()
-                           ? ToReadable(t.content())
-                           : ToReadable(t.source().content());
+    std::string text =
+        !t.draft().content().text().empty() ? ToReadable(t.draft().content())
+        : !t.content().text().empty()       ? ToReadable(t.content())
+                                            : ToReadable(t.source().content());
     if (!Edit(text)) return usage("the editor failed; nothing submitted");
     if (text.empty()) return usage("empty text; nothing submitted");
     absl::StatusOr<v1::Content> content = ParseReadable(text);
@@ -500,7 +512,7 @@ int WorkLoop::Run() {
           ReleaseLease();
           Say("nothing left to " +
               std::string(role_ == v1::ASSIGNMENT_ROLE_TRANSLATE ? "translate"
-                                                                  : "review") +
+                                                                 : "review") +
               " in " + lang);
           return Done("nothing_to_claim", kExitOk);
         }
@@ -539,7 +551,8 @@ int WorkLoop::Run() {
 }
 
 int RunLoop(Invocation& inv, v1::AssignmentRole role) {
-  if (!inv.args().Has("lang")) return inv.Fail("--lang is required", kExitUsage);
+  if (!inv.args().Has("lang"))
+    return inv.Fail("--lang is required", kExitUsage);
   Client* c = inv.client();
   if (c == nullptr) return inv.exit_code_on_connect_failure();
   WorkLoop loop(inv, *c, role);

@@ -16,19 +16,27 @@ std::string StatementName(const std::string& id) {
 }
 
 bool ParseFormat(const std::string& text, v1::DocumentFormat& format) {
-  if (text.empty()) format = v1::DOCUMENT_FORMAT_UNSPECIFIED;
-  else if (text == "md" || text == "markdown") format = v1::DOCUMENT_FORMAT_MARKDOWN;
-  else if (text == "txt" || text == "text") format = v1::DOCUMENT_FORMAT_PLAIN_TEXT;
-  else if (text == "html") format = v1::DOCUMENT_FORMAT_HTML;
-  else return false;
+  if (text.empty())
+    format = v1::DOCUMENT_FORMAT_UNSPECIFIED;
+  else if (text == "md" || text == "markdown")
+    format = v1::DOCUMENT_FORMAT_MARKDOWN;
+  else if (text == "txt" || text == "text")
+    format = v1::DOCUMENT_FORMAT_PLAIN_TEXT;
+  else if (text == "html")
+    format = v1::DOCUMENT_FORMAT_HTML;
+  else
+    return false;
   return true;
 }
 
 std::string Extension(v1::DocumentFormat format) {
   switch (format) {
-    case v1::DOCUMENT_FORMAT_HTML: return "html";
-    case v1::DOCUMENT_FORMAT_PLAIN_TEXT: return "txt";
-    default: return "md";
+    case v1::DOCUMENT_FORMAT_HTML:
+      return "html";
+    case v1::DOCUMENT_FORMAT_PLAIN_TEXT:
+      return "txt";
+    default:
+      return "md";
   }
 }
 
@@ -40,18 +48,23 @@ bool WriteFile(const std::string& path, const std::string& data) {
 }
 
 int Publish(Invocation& inv) {
-  if (!inv.args().Has("lang")) return inv.Fail("--lang is required", kExitUsage);
+  if (!inv.args().Has("lang"))
+    return inv.Fail("--lang is required", kExitUsage);
   Client* c = inv.client();
   if (c == nullptr) return inv.exit_code_on_connect_failure();
   v1::PublishRequest req;
   req.set_statement(StatementName(inv.args().positional()[0]));
   req.set_language(inv.args().Get("lang"));
   const std::string policy = inv.args().Get("policy", "refuse");
-  if (policy == "refuse") req.set_policy(v1::PUBLICATION_POLICY_REFUSE);
+  if (policy == "refuse")
+    req.set_policy(v1::PUBLICATION_POLICY_REFUSE);
   else if (policy == "source-fallback")
     req.set_policy(v1::PUBLICATION_POLICY_SOURCE_FALLBACK);
-  else if (policy == "mark-gaps") req.set_policy(v1::PUBLICATION_POLICY_MARK_GAPS);
-  else return inv.Fail("--policy is refuse, source-fallback or mark-gaps", kExitUsage);
+  else if (policy == "mark-gaps")
+    req.set_policy(v1::PUBLICATION_POLICY_MARK_GAPS);
+  else
+    return inv.Fail("--policy is refuse, source-fallback or mark-gaps",
+                    kExitUsage);
   v1::Publication p;
   grpc::Status s =
       c->publications().Publish(c->Context(absl::Minutes(2)).get(), req, &p);
@@ -64,13 +77,14 @@ int Publish(Invocation& inv) {
             << (p.complete() ? "complete" : "incomplete") << ", "
             << p.stats().approved_segment_count() << "/"
             << p.stats().translatable_segment_count() << " segments approved, "
-            << p.size_bytes() << " bytes, sha256 " << p.content_sha256().substr(0, 12)
-            << ")\n";
+            << p.size_bytes() << " bytes, sha256 "
+            << p.content_sha256().substr(0, 12) << ")\n";
   return kExitOk;
 }
 
 int Pull(Invocation& inv) {
-  if (!inv.args().Has("lang")) return inv.Fail("--lang is required", kExitUsage);
+  if (!inv.args().Has("lang"))
+    return inv.Fail("--lang is required", kExitUsage);
   v1::DocumentFormat format;
   if (!ParseFormat(inv.args().Get("format"), format)) {
     return inv.Fail("--format is md, txt or html", kExitUsage);
@@ -89,8 +103,8 @@ int Pull(Invocation& inv) {
   for (const std::string& lang : langs) {
     if (show_progress) {
       inv.err() << "\rpulling " << lang << " (" << done + 1 << "/"
-                << langs.size() << ") " << ProgressBar(100.0 * done / langs.size(), 20)
-                << std::flush;
+                << langs.size() << ") "
+                << ProgressBar(100.0 * done / langs.size(), 20) << std::flush;
     }
     v1::GetPublicationRequest req;
     req.set_name(statement + "/languages/" + lang + "/publications/" +
@@ -114,8 +128,8 @@ int Pull(Invocation& inv) {
     } else if (!WriteFile(path, resp.content())) {
       return inv.Fail("cannot write " + path, kExitError);
     } else if (!inv.json() && inv.io().err_tty) {
-      inv.err() << (show_progress ? "\r\033[K" : "") << "wrote " << path
-                << " (" << resp.publication().name() << ")\n";
+      inv.err() << (show_progress ? "\r\033[K" : "") << "wrote " << path << " ("
+                << resp.publication().name() << ")\n";
     }
     ++done;
   }
@@ -177,9 +191,9 @@ int Watch(Invocation& inv) {
       google::protobuf::Value cursor, file;
       cursor.set_string_value(msg.cursor());
       file.set_string_value(path);
-      inv.out() << "{\"cursor\":" << ToJson(cursor) << ",\"file\":"
-                << ToJson(file) << ",\"publication\":" << ToJson(p) << "}"
-                << std::endl;
+      inv.out() << "{\"cursor\":" << ToJson(cursor)
+                << ",\"file\":" << ToJson(file)
+                << ",\"publication\":" << ToJson(p) << "}" << std::endl;
     } else {
       inv.out() << msg.cursor() << "\t" << p.name() << "\t"
                 << (path.empty() ? "-" : path) << "\t" << p.statement_title()
@@ -200,16 +214,21 @@ int Watch(Invocation& inv) {
 
 std::vector<Command> PublicationCommands() {
   return {
-      {{{"publish"}, "ID", "publish one language of a statement now",
+      {{{"publish"},
+        "ID",
+        "publish one language of a statement now",
         "Policies for segments not approved: refuse (default: fail and list\n"
         "them), source-fallback (use the source text), mark-gaps (a visible\n"
         "marker, then the source).",
         "  tessera publish icor --lang de --policy source-fallback",
         {{"lang", 0, "LANG", "language (required)"},
          {"policy", 0, "POLICY", "refuse, source-fallback or mark-gaps"}},
-        1, 1},
+        1,
+        1},
        Publish},
-      {{{"pull"}, "ID", "download published documents",
+      {{{"pull"},
+        "ID",
+        "download published documents",
         "Writes the latest publication (or --version N) to stdout or -o FILE.\n"
         "With several languages, -o names a directory and files are named\n"
         "ID.LANG.EXT; progress shows on a terminal only.",
@@ -219,14 +238,18 @@ std::vector<Command> PublicationCommands() {
          {"output", 'o', "FILE", "file (one language) or directory"},
          {"format", 0, "md|txt|html", "default: the source format"},
          {"version", 0, "N", "a publication version (default latest)"}},
-        1, 1},
+        1,
+        1},
        Pull},
-      {{{"watch"}, "", "print each publication as it is made",
+      {{{"watch"},
+        "",
+        "print each publication as it is made",
         "Streams every publication after --since (all of them without it),\n"
         "then new ones as they come, one line each: CURSOR, publication\n"
         "name, file written (with --out-dir) or '-', title. Restart with\n"
         "--since the last cursor to miss nothing and repeat nothing.",
-        "  tessera watch --since \"$(cat cursor)\" --out-dir site/ --format html",
+        "  tessera watch --since \"$(cat cursor)\" --out-dir site/ --format "
+        "html",
         {{"since", 0, "CURSOR", "resume after this cursor"},
          {"now", 0, "", "skip existing publications"},
          {"statement", 0, "IDS", "only these statements"},
@@ -234,7 +257,8 @@ std::vector<Command> PublicationCommands() {
          {"out-dir", 0, "DIR", "write each document to DIR/ID.LANG.vN.EXT"},
          {"format", 0, "md|txt|html", "format of written documents"},
          {"count", 0, "N", "exit after N publications"}},
-        0, 0},
+        0,
+        0},
        Watch},
   };
 }

@@ -32,14 +32,16 @@ std::string Join(const google::protobuf::RepeatedPtrField<std::string>& v) {
 
 // --no-translate-block FIRST-LAST (block indices, 0-based) and
 // --no-translate-lines FIRST-LAST (source lines, 1-based).
-bool AddNoTranslate(Invocation& inv,
-                    google::protobuf::RepeatedPtrField<v1::NoTranslateRange>*
-                        ranges) {
+bool AddNoTranslate(
+    Invocation& inv,
+    google::protobuf::RepeatedPtrField<v1::NoTranslateRange>* ranges) {
   for (const std::string& b : inv.args().GetAll("no-translate-block")) {
     auto r = ParseRange(b, /*min=*/0);
     if (!r) {
-      inv.Fail("bad --no-translate-block \"" + b + "\": use FIRST-LAST block "
-               "indices, e.g. 12-40", kExitUsage);
+      inv.Fail("bad --no-translate-block \"" + b +
+                   "\": use FIRST-LAST block "
+                   "indices, e.g. 12-40",
+               kExitUsage);
       return false;
     }
     auto* blocks = ranges->Add()->mutable_blocks();
@@ -49,8 +51,10 @@ bool AddNoTranslate(Invocation& inv,
   for (const std::string& l : inv.args().GetAll("no-translate-lines")) {
     auto r = ParseRange(l);
     if (!r) {
-      inv.Fail("bad --no-translate-lines \"" + l + "\": use FIRST-LAST, e.g. "
-               "53-81", kExitUsage);
+      inv.Fail("bad --no-translate-lines \"" + l +
+                   "\": use FIRST-LAST, e.g. "
+                   "53-81",
+               kExitUsage);
       return false;
     }
     auto* lines = ranges->Add()->mutable_lines();
@@ -82,7 +86,8 @@ int Import(Invocation& inv) {
   if (!ReadFile(path, *req.mutable_source())) {
     return inv.Fail("cannot read " + path, kExitUsage);
   }
-  if (!inv.args().Has("title")) return inv.Fail("--title is required", kExitUsage);
+  if (!inv.args().Has("title"))
+    return inv.Fail("--title is required", kExitUsage);
   if (!inv.args().Has("source-lang") || !inv.args().Has("targets")) {
     return inv.Fail("--source-lang and --targets are required", kExitUsage);
   }
@@ -102,7 +107,8 @@ int Import(Invocation& inv) {
   }
   if (inv.args().Has("deadline")) {
     auto ts = ParseTime(inv.args().Get("deadline"), absl::Now());
-    if (!ts.ok()) return inv.Fail(std::string(ts.status().message()), kExitUsage);
+    if (!ts.ok())
+      return inv.Fail(std::string(ts.status().message()), kExitUsage);
     *req.mutable_deadline() = *ts;
   }
   if (inv.args().Has("review-rounds")) {
@@ -211,11 +217,13 @@ int Revise(Invocation& inv) {
   std::vector<v1::SourceSegment> segs;
   if (!ch.previous_revision().empty() &&
       AllSegments(*c, name, ch.previous_revision(), segs).ok()) {
-    for (const auto& g : segs) old_text[g.segment_id()] = ToReadable(g.content());
+    for (const auto& g : segs)
+      old_text[g.segment_id()] = ToReadable(g.content());
   }
   segs.clear();
   if (!req.validate_only() && AllSegments(*c, name, rev.name(), segs).ok()) {
-    for (const auto& g : segs) new_text[g.segment_id()] = ToReadable(g.content());
+    for (const auto& g : segs)
+      new_text[g.segment_id()] = ToReadable(g.content());
   }
   const auto text = [&](const std::map<std::string, std::string>& m,
                         const std::string& id) {
@@ -225,10 +233,11 @@ int Revise(Invocation& inv) {
                                            : "(text unavailable)");
   };
   for (const auto& cs : ch.changed_segments()) {
-    inv.out() << "~ " << cs.segment_id() << " (was " << cs.predecessor_segment_id()
-              << ", similarity " << static_cast<int>(cs.similarity() * 100)
-              << "%)\n  - " << text(old_text, cs.predecessor_segment_id())
-              << "\n  + " << text(new_text, cs.segment_id()) << "\n";
+    inv.out() << "~ " << cs.segment_id() << " (was "
+              << cs.predecessor_segment_id() << ", similarity "
+              << static_cast<int>(cs.similarity() * 100) << "%)\n  - "
+              << text(old_text, cs.predecessor_segment_id()) << "\n  + "
+              << text(new_text, cs.segment_id()) << "\n";
   }
   for (const auto& id : ch.added_segment_ids()) {
     inv.out() << "+ " << id << "  " << text(new_text, id) << "\n";
@@ -268,13 +277,13 @@ int List(Invocation& inv) {
         inv.out() << ToJson(st) << "\n";
         continue;
       }
-      rows.push_back(
-          {st.statement_id(),
-           ShortEnumName(v1::StatementState_Name(st.state()),
-                         "STATEMENT_STATE_"),
-           st.source_language() + "->" + Join(st.target_languages()),
-           std::to_string(st.segment_count()), std::to_string(st.word_count()),
-           FormatTime(st.deadline()), st.title()});
+      rows.push_back({st.statement_id(),
+                      ShortEnumName(v1::StatementState_Name(st.state()),
+                                    "STATEMENT_STATE_"),
+                      st.source_language() + "->" + Join(st.target_languages()),
+                      std::to_string(st.segment_count()),
+                      std::to_string(st.word_count()),
+                      FormatTime(st.deadline()), st.title()});
     }
     if (resp.next_page_token().empty()) break;
     req.set_page_token(resp.next_page_token());
@@ -340,60 +349,93 @@ int Transition(Invocation& inv, Method method, const char* verb) {
 
 std::vector<Command> StatementCommands() {
   const FlagSpec ntb{"no-translate-block", 0, "FIRST-LAST",
-                     "copy these blocks verbatim (0-based block indices)", true};
+                     "copy these blocks verbatim (0-based block indices)",
+                     true};
   const FlagSpec ntl{"no-translate-lines", 0, "FIRST-LAST",
                      "copy the blocks starting on these source lines verbatim",
                      true};
   return {
-      {{{"statement", "import"}, "FILE", "import a document as a new statement",
+      {{{"statement", "import"},
+        "FILE",
+        "import a document as a new statement",
         "Prints the statement id, its segment count and its words. The\n"
         "statement starts open (or draft with --draft).",
-        "  tessera statement import resolution.md --id icor --source-lang fr \\\n"
+        "  tessera statement import resolution.md --id icor --source-lang fr "
+        "\\\n"
         "      --targets de,en,es,tr --title 'ICOR resolution' \\\n"
         "      --deadline 2026-12-01 --no-translate-lines 53-81",
         {{"title", 0, "TEXT", "title (required)"},
          {"source-lang", 0, "LANG", "language of the document (required)"},
-         {"targets", 0, "LANGS", "target languages, comma-separated (required)"},
+         {"targets", 0, "LANGS",
+          "target languages, comma-separated (required)"},
          {"id", 0, "ID", "statement id (default: server-assigned)"},
          {"format", 0, "md|txt", "document format (default md)"},
          {"deadline", 0, "TIME", "2026-12-01, RFC 3339, or +3d / +12h"},
          {"review-rounds", 0, "N", "approvals each translation needs (1-3)"},
          {"label", 0, "KEY=VALUE", "label", true},
-         {"open-claiming", 0, "", "let anyone with the role claim unassigned segments"},
+         {"open-claiming", 0, "",
+          "let anyone with the role claim unassigned segments"},
          {"draft", 0, "", "start as draft (open it with `statement open`)"},
          {"dry-run", 0, "", "validate and count only, write nothing"},
          {"request-id", 0, "ID", "makes a retried import create nothing new"},
-         ntb, ntl},
-        1, 1},
+         ntb,
+         ntl},
+        1,
+        1},
        Import},
-      {{{"statement", "revise"}, "ID FILE", "import a new text of a statement",
+      {{{"statement", "revise"},
+        "ID FILE",
+        "import a new text of a statement",
         "Shows what changed: '~' changed segments with old and new text, '+'\n"
         "added, '-' removed, '>' moved. Translations of changed segments are\n"
         "carried over as needs_update.",
         "  tessera statement revise icor resolution-v2.md --note 'typo in §3'",
         {{"note", 0, "TEXT", "why the text changed"},
-         {"dry-run", 0, "", "show the changes, write nothing"}, ntb, ntl},
-        2, 2},
+         {"dry-run", 0, "", "show the changes, write nothing"},
+         ntb,
+         ntl},
+        2,
+        2},
        Revise},
-      {{{"statement", "list"}, "", "list statements you may read", "",
+      {{{"statement", "list"},
+        "",
+        "list statements you may read",
+        "",
         "  tessera statement list --lang de --json",
         {{"lang", 0, "LANGS", "only statements targeting one of these"},
          {"all", 0, "", "include archived statements"}},
-        0, 0},
+        0,
+        0},
        List},
-      {{{"statement", "show"}, "ID", "show a statement", "",
+      {{{"statement", "show"},
+        "ID",
+        "show a statement",
+        "",
         "  tessera statement show icor --segments",
         {{"segments", 0, "", "also list its source segments, codes readable"}},
-        1, 1},
+        1,
+        1},
        Show},
-      {{{"statement", "open"}, "ID", "open a draft or closed statement", "",
-        "  tessera statement open icor", {}, 1, 1},
+      {{{"statement", "open"},
+        "ID",
+        "open a draft or closed statement",
+        "",
+        "  tessera statement open icor",
+        {},
+        1,
+        1},
        [](Invocation& inv) {
          return Transition<v1::OpenStatementRequest>(
              inv, &v1::StatementService::Stub::OpenStatement, "opened");
        }},
-      {{{"statement", "close"}, "ID", "close an open statement", "",
-        "  tessera statement close icor", {}, 1, 1},
+      {{{"statement", "close"},
+        "ID",
+        "close an open statement",
+        "",
+        "  tessera statement close icor",
+        {},
+        1,
+        1},
        [](Invocation& inv) {
          return Transition<v1::CloseStatementRequest>(
              inv, &v1::StatementService::Stub::CloseStatement, "closed");

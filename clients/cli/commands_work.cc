@@ -35,9 +35,9 @@ std::string ScopeText(const v1::AssignmentScope& scope) {
   }
 }
 
-int64_t WordsIn(const google::protobuf::RepeatedPtrField<v1::SegmentStateCount>&
-                    counts,
-                v1::SegmentState state) {
+int64_t WordsIn(
+    const google::protobuf::RepeatedPtrField<v1::SegmentStateCount>& counts,
+    v1::SegmentState state) {
   for (const auto& c : counts) {
     if (c.state() == state) return c.words();
   }
@@ -74,7 +74,8 @@ int Assign(Invocation& inv) {
   }
   if (inv.args().Has("due")) {
     auto ts = ParseTime(inv.args().Get("due"), absl::Now());
-    if (!ts.ok()) return inv.Fail(std::string(ts.status().message()), kExitUsage);
+    if (!ts.ok())
+      return inv.Fail(std::string(ts.status().message()), kExitUsage);
     *req.mutable_deadline() = *ts;
   }
   if (!inv.args().Has("segments")) {
@@ -82,9 +83,10 @@ int Assign(Invocation& inv) {
   } else {
     auto range = ParseRange(inv.args().Get("segments"));
     if (!range) {
-      return inv.Fail("--segments is FIRST-LAST, positions as `statement show "
-                      "--segments` numbers them, e.g. 1-40",
-                      kExitUsage);
+      return inv.Fail(
+          "--segments is FIRST-LAST, positions as `statement show "
+          "--segments` numbers them, e.g. 1-40",
+          kExitUsage);
     }
     // People count positions; the API takes ids. Map through the current
     // revision, trimming non-translatable segments off both ends.
@@ -109,9 +111,9 @@ int Assign(Invocation& inv) {
       list.set_page_token(resp.next_page_token());
     }
     if (first.empty()) {
-      return inv.Fail("no translatable segment in positions " +
-                          inv.args().Get("segments"),
-                      kExitUsage);
+      return inv.Fail(
+          "no translatable segment in positions " + inv.args().Get("segments"),
+          kExitUsage);
     }
     req.mutable_scope()->mutable_range()->set_first_segment_id(first);
     req.mutable_scope()->mutable_range()->set_last_segment_id(last);
@@ -158,14 +160,12 @@ int Assignments(Invocation& inv) {
         inv.out() << ToJson(a) << "\n";
         continue;
       }
-      rows.push_back({LastComponent(a.name()), LastComponent(a.statement()),
-                      a.language(), RoleWord(a.role()),
-                      LastComponent(a.assignee()),
-                      std::to_string(a.segment_count()),
-                      std::to_string(a.word_count()),
-                      FormatTime(a.effective_deadline()),
-                      a.overdue() ? "OVERDUE"
-                                  : (a.complete() ? "complete" : "active")});
+      rows.push_back(
+          {LastComponent(a.name()), LastComponent(a.statement()), a.language(),
+           RoleWord(a.role()), LastComponent(a.assignee()),
+           std::to_string(a.segment_count()), std::to_string(a.word_count()),
+           FormatTime(a.effective_deadline()),
+           a.overdue() ? "OVERDUE" : (a.complete() ? "complete" : "active")});
     }
     if (resp.next_page_token().empty()) break;
     req.set_page_token(resp.next_page_token());
@@ -181,12 +181,12 @@ void PrintProgress(Invocation& inv, const v1::Progress& p) {
       {"LANG", "APPROVED", "WORDS LEFT", "TO REVIEW", "UNASSIGNED", "LEASES",
        "OVERDUE"}};
   for (const auto& l : p.languages()) {
-    rows.push_back(
-        {l.language(), ProgressBar(l.percent_approved(), 20),
-         std::to_string(l.words_left()), std::to_string(l.words_to_review()),
-         std::to_string(l.unassigned_words()),
-         std::to_string(l.active_leases()),
-         std::to_string(l.overdue_assignments_size())});
+    rows.push_back({l.language(), ProgressBar(l.percent_approved(), 20),
+                    std::to_string(l.words_left()),
+                    std::to_string(l.words_to_review()),
+                    std::to_string(l.unassigned_words()),
+                    std::to_string(l.active_leases()),
+                    std::to_string(l.overdue_assignments_size())});
   }
   inv.out() << FormatTable(rows);
   for (const auto& l : p.languages()) {
@@ -272,13 +272,11 @@ int Mine(Invocation& inv) {
                     WordsIn(a.state_counts(), v1::SEGMENT_STATE_REJECTED) +
                     WordsIn(a.state_counts(), v1::SEGMENT_STATE_NEEDS_UPDATE)
               : WordsIn(a.state_counts(), v1::SEGMENT_STATE_TRANSLATED);
-      rows.push_back({LastComponent(a.statement()), a.language(),
-                      RoleWord(a.role()),
-                      std::to_string(done) + "/" +
-                          std::to_string(a.segment_count()),
-                      std::to_string(left), FormatTime(a.effective_deadline()),
-                      a.overdue() ? "OVERDUE"
-                                  : (a.complete() ? "complete" : "active")});
+      rows.push_back(
+          {LastComponent(a.statement()), a.language(), RoleWord(a.role()),
+           std::to_string(done) + "/" + std::to_string(a.segment_count()),
+           std::to_string(left), FormatTime(a.effective_deadline()),
+           a.overdue() ? "OVERDUE" : (a.complete() ? "complete" : "active")});
     }
     inv.out() << FormatTable(rows);
   }
@@ -292,7 +290,8 @@ int Mine(Invocation& inv) {
   }
   if (!resp.rejected_segments().empty()) {
     inv.out() << "\nrejected, waiting for your fix:\n";
-    for (const auto& r : resp.rejected_segments()) inv.out() << "  " << r << "\n";
+    for (const auto& r : resp.rejected_segments())
+      inv.out() << "  " << r << "\n";
   }
   return kExitOk;
 }
@@ -318,7 +317,9 @@ std::vector<Command> WorkCommands() {
       "the same commands are read line by line; with --json each claimed\n"
       "segment and each outcome is printed as one JSON object per line.";
   return {
-      {{{"assign"}, "ID", "assign work in one language to a user",
+      {{{"assign"},
+        "ID",
+        "assign work in one language to a user",
         "Positions in --segments are those `statement show ID --segments`\n"
         "prints (1-based, inclusive).",
         "  tessera assign icor --lang de --to alice --segments 1-40 --due +7d\n"
@@ -330,42 +331,66 @@ std::vector<Command> WorkCommands() {
          {"due", 0, "TIME", "deadline (default: the statement's)"},
          {"note", 0, "TEXT", "note for the assignee"},
          {"request-id", 0, "ID", "makes a retry create nothing new"}},
-        1, 1},
+        1,
+        1},
        Assign},
-      {{{"assignments"}, "[ID]", "list active assignments", "",
+      {{{"assignments"},
+        "[ID]",
+        "list active assignments",
+        "",
         "  tessera assignments icor --lang de --overdue",
         {{"lang", 0, "LANG", "only this language"},
          {"to", 0, "USER", "only this assignee"},
          {"overdue", 0, "", "only overdue ones"}},
-        0, 1},
+        0,
+        1},
        Assignments},
-      {{{"progress"}, "[ID]", "progress per language, with words left",
+      {{{"progress"},
+        "[ID]",
+        "progress per language, with words left",
         "Without ID, shows every statement you may read.",
         "  tessera progress icor\n  tessera progress --json",
-        {{"lang", 0, "LANGS", "only these languages"}}, 0, 1},
+        {{"lang", 0, "LANGS", "only these languages"}},
+        0,
+        1},
        Progress},
-      {{{"translate"}, "[ID]", "translate segment by segment",
+      {{{"translate"},
+        "[ID]",
+        "translate segment by segment",
         std::string(loop_help) +
-            "  TEXT               submit TEXT as the translation; QA errors are\n"
+            "  TEXT               submit TEXT as the translation; QA errors "
+            "are\n"
             "                     shown and you can fix and resubmit (a text\n"
             "                     starting with ':' is typed as '::...')\n"
             "  :edit              edit in $VISUAL/$EDITOR, then submit\n"
             "  :draft TEXT        save a draft without submitting\n" +
             loop_tail,
         "  tessera translate --lang de icor",
-        {{"lang", 0, "LANG", "language to translate into (required)"}}, 0, 1},
+        {{"lang", 0, "LANG", "language to translate into (required)"}},
+        0,
+        1},
        Translate},
-      {{{"review"}, "[ID]", "approve or reject translations one by one",
+      {{{"review"},
+        "[ID]",
+        "approve or reject translations one by one",
         std::string(loop_help) +
             "  :approve [COMMENT] approve it (also: a)\n"
-            "  :reject REASON     send it back to its translator (also: r REASON)\n" +
+            "  :reject REASON     send it back to its translator (also: r "
+            "REASON)\n" +
             loop_tail,
         "  tessera review --lang de icor",
-        {{"lang", 0, "LANG", "language to review (required)"}}, 0, 1},
+        {{"lang", 0, "LANG", "language to review (required)"}},
+        0,
+        1},
        Review},
-      {{{"mine"}, "", "your assignments, leases and rejected segments", "",
-        "  tessera mine --json", {{"lang", 0, "LANGS", "only these languages"}},
-        0, 0},
+      {{{"mine"},
+        "",
+        "your assignments, leases and rejected segments",
+        "",
+        "  tessera mine --json",
+        {{"lang", 0, "LANGS", "only these languages"}},
+        0,
+        0},
        Mine},
   };
 }

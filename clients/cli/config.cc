@@ -61,8 +61,9 @@ absl::StatusOr<std::map<std::string, std::string>> ReadConfig(
   if (stat(path.c_str(), &st) != 0) return values;
   if ((st.st_mode & 077) != 0) {
     return absl::FailedPreconditionError(
-        StrCat(path, " is readable by other users; it holds a token. Run: "
-                     "chmod 600 ",
+        StrCat(path,
+               " is readable by other users; it holds a token. Run: "
+               "chmod 600 ",
                path));
   }
   std::ifstream in(path);
@@ -131,9 +132,8 @@ Settings ResolveSettings(const ParsedArgs& args,
                          const std::map<std::string, std::string>& env,
                          const std::map<std::string, std::string>& config) {
   Settings s;
-  const auto pick = [&](const char* flag, const char* env_name,
-                        const char* key, std::string& value,
-                        std::string& source) {
+  const auto pick = [&](const char* flag, const char* env_name, const char* key,
+                        std::string& value, std::string& source) {
     if (args.Has(flag)) {
       value = args.Get(flag);
       source = "flag";
@@ -178,8 +178,8 @@ bool IsLoopback(const std::string& server) {
   if (host.rfind("ipv6:", 0) == 0) host = host.substr(5);
   if (!host.empty() && host[0] == '[') {
     size_t close = host.find(']');
-    host = host.substr(1, close == std::string::npos ? std::string::npos
-                                                     : close - 1);
+    host = host.substr(
+        1, close == std::string::npos ? std::string::npos : close - 1);
   } else {
     size_t colon = host.rfind(':');
     if (colon != std::string::npos && host.find(':') == colon) {

@@ -82,8 +82,8 @@ ErrorReport DescribeError(const grpc::Status& status,
     case grpc::StatusCode::UNAVAILABLE:
       if (r.reason.empty()) {
         r.message = "cannot reach the server" +
-                    (server.empty() ? std::string() : " at " + server) +
-                    " (" + msg +
+                    (server.empty() ? std::string() : " at " + server) + " (" +
+                    msg +
                     "); check --server, TESSERA_SERVER or `tessera login`";
         return r;
       }
@@ -107,8 +107,9 @@ ErrorReport DescribeError(const grpc::Status& status,
       return r;
     }
     case grpc::StatusCode::UNIMPLEMENTED:
-      r.message = "the server does not offer this call (UNIMPLEMENTED); it "
-                  "may be older than this client";
+      r.message =
+          "the server does not offer this call (UNIMPLEMENTED); it "
+          "may be older than this client";
       return r;
     default:
       break;
@@ -126,8 +127,8 @@ ErrorReport DescribeError(const grpc::Status& status,
     int shown = 0;
     for (const auto& v : pre.violations()) {
       if (++shown > 5) {
-        r.message += "; and " + std::to_string(pre.violations_size() - 5) +
-                     " more";
+        r.message +=
+            "; and " + std::to_string(pre.violations_size() - 5) + " more";
         break;
       }
       r.message += "; " + v.subject() + ": " + v.description();

@@ -16,14 +16,14 @@ namespace tessera::cli {
 // Exit codes, documented in `tessera --help`.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitError = 1,          // anything else (invalid argument, state, ...)
-  kExitUsage = 2,          // bad command line
-  kExitUnreachable = 3,    // cannot connect (UNAVAILABLE, DEADLINE_EXCEEDED)
+  kExitError = 1,            // anything else (invalid argument, state, ...)
+  kExitUsage = 2,            // bad command line
+  kExitUnreachable = 3,      // cannot connect (UNAVAILABLE, DEADLINE_EXCEEDED)
   kExitUnauthenticated = 4,  // missing, unknown or revoked token
-  kExitDenied = 5,         // PERMISSION_DENIED
-  kExitNotFound = 6,       // NOT_FOUND
-  kExitConflict = 7,       // ABORTED, ALREADY_EXISTS, FAILED_PRECONDITION
-  kExitInterrupted = 130,  // Ctrl-C
+  kExitDenied = 5,           // PERMISSION_DENIED
+  kExitNotFound = 6,         // NOT_FOUND
+  kExitConflict = 7,         // ABORTED, ALREADY_EXISTS, FAILED_PRECONDITION
+  kExitInterrupted = 130,    // Ctrl-C
 };
 
 extern const char kExitCodeHelp[];

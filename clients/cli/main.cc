@@ -1,12 +1,11 @@
 // The `tessera` command-line client. See `tessera --help`.
+#include <grpc/support/log.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <iostream>
 #include <thread>
-
-#include <grpc/support/log.h>
 
 #include "clients/cli/commands.h"
 #include "clients/cli/errors.h"

@@ -29,7 +29,8 @@ std::string ToReadable(const tessera::v1::Content& content) {
   c.text = content.text();
   for (const auto& ref : content.codes()) {
     formats::CodeKind kind = formats::CodeKind::kStandalone;
-    if (ref.kind() == tessera::v1::CODE_KIND_OPEN) kind = formats::CodeKind::kOpen;
+    if (ref.kind() == tessera::v1::CODE_KIND_OPEN)
+      kind = formats::CodeKind::kOpen;
     if (ref.kind() == tessera::v1::CODE_KIND_CLOSE) {
       kind = formats::CodeKind::kClose;
     }
@@ -124,10 +125,17 @@ absl::StatusOr<google::protobuf::Timestamp> ParseTime(std::string_view text,
     }
     absl::Duration unit;
     switch (text.back()) {
-      case 'd': unit = absl::Hours(24); break;
-      case 'h': unit = absl::Hours(1); break;
-      case 'm': unit = absl::Minutes(1); break;
-      default: return bad();
+      case 'd':
+        unit = absl::Hours(24);
+        break;
+      case 'h':
+        unit = absl::Hours(1);
+        break;
+      case 'm':
+        unit = absl::Minutes(1);
+        break;
+      default:
+        return bad();
     }
     absl::Time t = now + n * unit;
     ts.set_seconds(absl::ToUnixSeconds(t));
@@ -180,7 +188,8 @@ std::string FormatRoleGrant(const tessera::v1::RoleGrant& grant) {
 
 std::string ShortEnumName(const std::string& full, std::string_view prefix) {
   std::string out = full;
-  if (out.compare(0, prefix.size(), prefix) == 0) out = out.substr(prefix.size());
+  if (out.compare(0, prefix.size(), prefix) == 0)
+    out = out.substr(prefix.size());
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return std::tolower(c); });
   return out;
@@ -197,7 +206,7 @@ std::string ToJson(const google::protobuf::Message& message) {
 std::string LastComponent(std::string_view name) {
   size_t slash = name.rfind('/');
   return std::string(slash == std::string_view::npos ? name
-                                                      : name.substr(slash + 1));
+                                                     : name.substr(slash + 1));
 }
 
 }  // namespace tessera::cli
