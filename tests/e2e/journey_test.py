@@ -244,6 +244,12 @@ def journey(tessera, tesserad, seed, root):
               "automatic publications: %s" % got)
         cursors = [g["cursor"] for g in got]
         check(len(set(cursors)) == 2 and all(cursors), "cursors %s" % cursors)
+        # Resuming after the first cursor gives the second publication only.
+        again = [json.loads(l) for l in as_(
+            "coord", ["watch", "--since", cursors[0], "--count", "1",
+                      "--json"], timeout=30).splitlines()]
+        check([a["publication"]["name"] for a in again] ==
+              [got[1]["publication"]["name"]], "watch --since: %s" % again)
 
         en = cli.run(["pull", "icor", "--lang", "en"], token=tokens["coord"],
                      server=addr).stdout
