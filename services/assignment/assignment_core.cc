@@ -4,7 +4,9 @@
 #include <unordered_map>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
+#include "common/random.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "google/rpc/error_details.pb.h"
@@ -699,6 +701,75 @@ absl::Status FillScope(const Scope& scope,
   return BadField("scope", "is required");
 }
 
+// Canonical bytes of an Assign request (request_id aside), hashed: a
+// request id replays only the request it was first used with.
+std::string AssignFingerprint(const AssignParams& p, std::string_view lang) {
+  std::string buf;
+  auto add = [&](std::string_view v) {
+    storage::PutFixed64BE(&buf, v.size());
+    buf.append(v.data(), v.size());
+  };
+  add("assign");
+  add(p.statement_id);
+  add(lang);
+  storage::PutFixed64BE(&buf, static_cast<uint64_t>(p.role));
+  storage::PutFixed64BE(&buf, static_cast<uint64_t>(p.scope->kind));
+  storage::PutFixed64BE(&buf, p.scope->segment_ids.size());
+  for (const auto& id : p.scope->segment_ids) add(id);
+  add(p.assignee);
+  storage::PutFixed64BE(
+      &buf, p.deadline ? static_cast<uint64_t>(Micros(*p.deadline)) : 0);
+  add(p.note);
+  return Sha256(buf);
+}
+
+absl::Status RequestIdReused(std::string_view request_id) {
+  return BadField("request_id",
+                  StrCat("request_id \"", request_id,
+                         "\" was already used with a different request"),
+                  "REQUEST_ID_REUSED");
+}
+
+// ListAssignments page tokens: base64url of [16-byte query hash][u64 last
+// create time micros][last assignment id][8-byte checksum]. Opaque to
+// clients; the checksum catches edits.
+constexpr std::string_view kTokenSalt = "tessera.assignment.page.v1";
+
+std::string EncodeListToken(std::string_view query_hash, int64_t micros,
+                            std::string_view id) {
+  std::string payload(query_hash);
+  storage::PutFixed64BE(&payload, static_cast<uint64_t>(micros));
+  payload.append(id.data(), id.size());
+  const std::string sum = Sha256(StrCat(kTokenSalt, payload)).substr(0, 8);
+  return Base64UrlEncode(StrCat(payload, sum));
+}
+
+absl::StatusOr<std::pair<int64_t, std::string>> DecodeListToken(
+    std::string_view token, std::string_view query_hash) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(ToAbsl(token), &raw) ||
+      raw.size() < query_hash.size() + 8 + 8 ||
+      Sha256(StrCat(kTokenSalt, std::string_view(raw).substr(
+                                    0, raw.size() - 8)))
+              .substr(0, 8) != raw.substr(raw.size() - 8)) {
+    return BadField("page_token",
+                    "does not parse; pass a next_page_token unchanged",
+                    "INVALID_TOKEN");
+  }
+  if (raw.substr(0, query_hash.size()) != query_hash) {
+    return BadField("page_token",
+                    "belongs to a different query; repeat the other request "
+                    "fields unchanged",
+                    "INVALID_TOKEN");
+  }
+  std::string_view rest(raw);
+  rest.remove_prefix(query_hash.size());
+  uint64_t micros = 0;
+  storage::GetFixed64BE(&rest, &micros);
+  rest.remove_suffix(8);
+  return std::make_pair(static_cast<int64_t>(micros), std::string(rest));
+}
+
 absl::Status CheckRequestId(std::string_view id) {
   if (id.size() > 64 || !std::all_of(id.begin(), id.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -738,13 +809,13 @@ absl::StatusOr<Assignment> AssignmentCore::Assign(const Principal& caller,
                   lang);
   }
   RETURN_IF_ERROR(CheckTargeted(s, lang));
-  std::string request_key;
+  std::string request_key, fingerprint;
   if (!p.request_id.empty()) {
     request_key = RequestKey(caller.user_id, p.request_id);
+    fingerprint = AssignFingerprint(p, lang);
     ASSIGN_OR_RETURN(auto prior, store_->Get(kCf, request_key));
     if (prior.has_value()) {
-      ASSIGN_OR_RETURN(storage::Record r, storage::DecodeRecord(*prior));
-      return GetAssignment(caller, IdString(U64FromPayload(r.payload)));
+      return Replay(caller, *prior, p.request_id, fingerprint);
     }
   }
   if (s.state != statement::StatementState::kDraft &&
@@ -768,12 +839,14 @@ absl::StatusOr<Assignment> AssignmentCore::Assign(const Principal& caller,
   a.r.set_update_time_micros(Micros(now));
   RETURN_IF_ERROR(FillScope(*p.scope, statements_, s, &a.r));
   return WriteAssignment(caller, std::nullopt, std::move(a),
-                         "assignment.created", request_key);
+                         "assignment.created", request_key, p.request_id,
+                         fingerprint);
 }
 
 absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
     const Principal& caller, std::optional<Stored> before, Stored after,
-    std::string_view event, std::string_view request_key) {
+    std::string_view event, std::string_view request_key,
+    std::string_view request_id, std::string_view fingerprint) {
   ASSIGN_OR_RETURN(auto loaded, statements_->LoadStatementWithInternalId(
                                     after.r.statement_id()));
   const statement::Statement& s = loaded.first;
@@ -820,7 +893,8 @@ absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
     if (!request_key.empty()) {
       w.ExpectVersion(kCf, request_key, 0);
       w.Put(kCf, request_key,
-            storage::EncodeRecord(kFormat1, 1, U64Payload(after.n)));
+            storage::EncodeRecord(
+                kFormat1, 1, StrCat(U64Payload(after.n), fingerprint)));
     }
     // Overlap is decided on what CheckScope read: guard every other active
     // assignment of the same statement, language and role.
@@ -851,8 +925,7 @@ absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
       if (!request_key.empty()) {
         ASSIGN_OR_RETURN(auto prior, store_->Get(kCf, std::string(request_key)));
         if (prior.has_value()) {
-          ASSIGN_OR_RETURN(storage::Record r, storage::DecodeRecord(*prior));
-          return GetAssignment(caller, IdString(U64FromPayload(r.payload)));
+          return Replay(caller, *prior, request_id, fingerprint);
         }
       }
       continue;
@@ -863,6 +936,17 @@ absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
     absl::MutexLock lock(&index->mu);
     return View(after, s, index.get());
   }
+}
+
+absl::StatusOr<Assignment> AssignmentCore::Replay(
+    const Principal& caller, std::string_view prior_value,
+    std::string_view request_id, std::string_view fingerprint) {
+  ASSIGN_OR_RETURN(storage::Record r, storage::DecodeRecord(prior_value));
+  // Payload: the assignment id, then the request's fingerprint.
+  if (r.payload.size() < 8 || r.payload.substr(8) != fingerprint) {
+    return RequestIdReused(request_id);
+  }
+  return GetAssignment(caller, IdString(U64FromPayload(r.payload)));
 }
 
 absl::StatusOr<Assignment> AssignmentCore::GetAssignment(
@@ -940,7 +1024,8 @@ absl::StatusOr<Assignment> AssignmentCore::UpdateAssignment(
   }
   after.r.set_update_time_micros(Micros(clock_->Now()));
   ASSIGN_OR_RETURN(Assignment out,
-                   WriteAssignment(caller, *a, after, "assignment.updated", ""));
+                   WriteAssignment(caller, *a, after, "assignment.updated", "", "",
+                                   ""));
   // Leases the previous assignee took through this assignment end where the
   // segment left it (or all of them when the assignee changed).
   ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index,
@@ -1020,7 +1105,7 @@ absl::Status AssignmentCore::EndLeasesOf(const Stored& a,
       return absl::OkStatus();
     }
   }
-  return EndLease(*current, LeaseState::kReleased, true);
+  return EndLease(*current, LeaseState::kReleased);
 }
 
 absl::StatusOr<AssignmentPage> AssignmentCore::ListAssignments(
@@ -1034,18 +1119,30 @@ absl::StatusOr<AssignmentPage> AssignmentCore::ListAssignments(
   if (!q.language.empty()) {
     ASSIGN_OR_RETURN(lang, Canonical("language", q.language));
   }
-  uint64_t skip = 0;
-  if (!page_token.empty() &&
-      !absl::SimpleAtoi(ToAbsl(page_token), &skip)) {
-    return BadField("page_token", "does not parse", "INVALID_TOKEN");
-  }
-  ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(q.statement_id));
   std::vector<AssignmentState> states = q.states;
   if (states.empty()) states.push_back(AssignmentState::kActive);
+  std::sort(states.begin(), states.end());
+  states.erase(std::unique(states.begin(), states.end()), states.end());
+  // The token binds the query (and the caller, whose grants filter it) and
+  // names the last item returned, so a page resumes after it even when
+  // earlier assignments were added or ended meanwhile.
+  std::string query = StrCat("list-assignments|", caller.user_id, "|",
+                             q.statement_id, "|", lang, "|", q.assignee, "|",
+                             static_cast<int>(q.role), "|",
+                             q.overdue_only ? 1 : 0);
+  for (AssignmentState st : states) StrAppend(&query, "|", static_cast<int>(st));
+  const std::string query_hash = Sha256(query).substr(0, 16);
+  std::optional<std::pair<int64_t, std::string>> after;
+  if (!page_token.empty()) {
+    ASSIGN_OR_RETURN(after, DecodeListToken(page_token, query_hash));
+  }
+  ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(q.statement_id));
   AssignmentPage page;
-  uint64_t index_in_results = 0;
   std::map<std::string, std::pair<statement::Statement, uint64_t>> statements;
   for (const Stored& a : all) {
+    if (after && std::make_pair(a.r.create_time_micros(), a.id()) <= *after) {
+      continue;
+    }
     if (!lang.empty() && a.r.language() != lang) continue;
     if (q.role != WorkRole::kUnspecified && a.role() != q.role) continue;
     if (!q.assignee.empty() && a.r.assignee() != q.assignee) continue;
@@ -1074,9 +1171,11 @@ absl::StatusOr<AssignmentPage> AssignmentCore::ListAssignments(
       ASSIGN_OR_RETURN(v, View(a, it->second.first, index.get()));
     }
     if (q.overdue_only && !v.overdue) continue;
-    if (index_in_results++ < skip) continue;
     if (static_cast<int>(page.assignments.size()) >= size) {
-      page.next_page_token = StrCat(skip + page.assignments.size());
+      const Assignment& last = page.assignments.back();
+      page.next_page_token =
+          EncodeListToken(query_hash, Micros(last.create_time),
+                          last.assignment_id);
       break;
     }
     page.assignments.push_back(std::move(v));
@@ -1141,8 +1240,8 @@ void AssignmentCore::ForgetHeld(const rec::LeaseRecord& r) {
   if (h != held.end() && h->second.first == r.holder()) held.erase(h);
 }
 
-absl::Status AssignmentCore::EndLease(const StoredLease& lease, LeaseState to,
-                                      bool /*clear_current*/) {
+absl::Status AssignmentCore::EndLease(const StoredLease& lease,
+                                      LeaseState to) {
   rec::LeaseRecord r = lease.r;
   r.set_state(static_cast<int>(to));
   r.set_end_time_micros(Micros(clock_->Now()));
@@ -1226,7 +1325,7 @@ absl::StatusOr<Lease> AssignmentCore::ReleaseLease(const Principal& caller,
     }
     const absl::Time now = clock_->Now();
     if (!lease->live(now)) return LeaseView(m, lease->version, lease->r, now);
-    absl::Status s = EndLease(*lease, LeaseState::kReleased, true);
+    absl::Status s = EndLease(*lease, LeaseState::kReleased);
     if (absl::IsAborted(s) && attempt + 1 < kMaxAttempts) continue;
     RETURN_IF_ERROR(s);
     ASSIGN_OR_RETURN(lease, LoadLease(m));
@@ -1425,8 +1524,7 @@ absl::StatusOr<ClaimResult> AssignmentCore::Describe(
 
 absl::StatusOr<std::optional<ClaimResult>> AssignmentCore::TryClaim(
     const Principal& caller, const statement::Statement& s, uint64_t iid,
-    const ClaimParams& params, const std::vector<Stored>& mine,
-    bool /*open_pool*/, int step) {
+    const ClaimParams& params, int step) {
   const std::string& lang = params.language;
   const WorkRole role = params.role;
   ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index, Index(s, iid, lang));
@@ -1454,7 +1552,6 @@ absl::StatusOr<std::optional<ClaimResult>> AssignmentCore::TryClaim(
       }
     }
   }
-  (void)mine;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     const absl::Time now = clock_->Now();
     // Picks the first claimable position of `candidates` in order.
@@ -1692,13 +1789,12 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
     }
   }
   // Steps 2 to 4.
-  std::vector<Stored> mine;
   for (int step = 2; step <= 4; ++step) {
     if (step == 2 && params.role != WorkRole::kTranslate) continue;
     for (const auto& [s, iid] : candidates) {
       if (step == 4 && !s.allow_open_claiming) continue;
       ASSIGN_OR_RETURN(auto claimed,
-                       TryClaim(caller, s, iid, params, mine, step == 4, step));
+                       TryClaim(caller, s, iid, params, step));
       if (claimed) return *std::move(claimed);
     }
   }
@@ -1714,7 +1810,7 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
         }
       }
       if (excluded) {
-        absl::Status s = EndLease(*fresh, LeaseState::kReleased, true);
+        absl::Status s = EndLease(*fresh, LeaseState::kReleased);
         if (!s.ok() && !absl::IsAborted(s)) return s;
       }
     }
@@ -1841,6 +1937,28 @@ absl::StatusOr<StatementProgress> AssignmentCore::GetProgress(
   out.deadline = s.deadline;
   out.read_time = clock_->Now();
   ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(s.statement_id));
+  // Live leases on this statement, from the stored current-lease pointers
+  // (every active lease is its holder's current one): right after a
+  // restart and after renewals, which the in-memory hints do not track.
+  std::map<std::string, std::vector<std::pair<std::string, WorkRole>>> leases;
+  {
+    const std::string begin = KeyBuilder(kCurrentKind).Build();
+    std::vector<uint64_t> current;
+    RETURN_IF_ERROR(store_->Scan(
+        kCf, begin, storage::PrefixSuccessor(begin),
+        [&](std::string_view, std::string_view value) {
+          auto r = storage::DecodeRecord(value);
+          if (r.ok()) current.push_back(U64FromPayload(r->payload));
+          return true;
+        }));
+    for (uint64_t m : current) {
+      ASSIGN_OR_RETURN(auto l, LoadLease(m));
+      if (l && l->live(out.read_time) &&
+          l->r.statement_iid() == loaded.second) {
+        leases[l->r.language()].emplace_back(l->r.holder(), l->role());
+      }
+    }
+  }
   bool any = false;
   for (const std::string& lang : s.target_languages) {
     if (!wanted.empty() &&
@@ -1920,13 +2038,10 @@ absl::StatusOr<StatementProgress> AssignmentCore::GetProgress(
       for (size_t p = 0; p < covered.size(); ++p) {
         if (!covered[p]) lp.unassigned_words += index->words[p];
       }
-      for (int role = 1; role <= 2; ++role) {
-        for (const auto& [pos, h] : index->held[role]) {
-          if (h.second <= out.read_time) continue;
-          ++lp.active_leases;
-          auto it = people.find({h.first, static_cast<WorkRole>(role)});
-          if (it != people.end()) ++it->second.active_leases;
-        }
+      for (const auto& [holder, role] : leases[lang]) {
+        ++lp.active_leases;
+        auto it = people.find({holder, role});
+        if (it != people.end()) ++it->second.active_leases;
       }
     }
     for (auto& [key, ap] : people) lp.assignees.push_back(std::move(ap));
@@ -2043,12 +2158,34 @@ absl::Status AssignmentCore::Sweep() {
       return committed.status();
     }
   }
-  // Overdue assignments raise their event once.
+  // Archiving a statement ends its assignments; overdue assignments raise
+  // their event once.
   ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(""));
   for (const Stored& a : all) {
-    if (!a.active() || a.r.overdue_raised()) continue;
+    if (!a.active()) continue;
     auto loaded = statements_->LoadStatementWithInternalId(a.r.statement_id());
     if (!loaded.ok()) continue;
+    if (loaded->first.state == statement::StatementState::kArchived) {
+      rec::AssignmentRecord r = a.r;
+      r.set_state(static_cast<int>(AssignmentState::kEnded));
+      r.set_update_time_micros(Micros(now));
+      r.set_end_time_micros(Micros(now));
+      WriteSet w;
+      const std::string key = AssignmentKey(loaded->second, a.n);
+      w.ExpectVersion(kCf, key, a.version);
+      w.Put(kCf, key,
+            storage::EncodeRecord(kFormat1, a.version + 1,
+                                  r.SerializeAsString()));
+      w.AppendEvent("assignment.ended",
+                    StrCat("assignments/", a.id(), " by statements/",
+                           a.r.statement_id(), " archived"));
+      auto committed = store_->Commit(std::move(w));
+      if (!committed.ok() && !absl::IsAborted(committed.status())) {
+        return committed.status();
+      }
+      continue;
+    }
+    if (a.r.overdue_raised()) continue;
     ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index,
                      Index(loaded->first, loaded->second, a.r.language()));
     Assignment v;

@@ -272,8 +272,9 @@ class AssignmentCore final : public translation::WorkGate {
   absl::StatusOr<MyWork> GetMyWork(const Principal& caller,
                                    const std::vector<std::string>& languages);
 
-  // Marks expired leases EXPIRED and raises assignment.overdue for newly
-  // overdue assignments. Start() runs it every sweep_interval.
+  // Marks expired leases EXPIRED, ends the assignments of archived
+  // statements and raises assignment.overdue for newly overdue assignments.
+  // Start() runs it every sweep_interval.
   absl::Status Sweep();
   void Start();
   void Stop();
@@ -311,15 +312,24 @@ class AssignmentCore final : public translation::WorkGate {
                                              std::optional<Stored> before,
                                              Stored after,
                                              std::string_view event,
-                                             std::string_view request_key);
+                                             std::string_view request_key,
+                                             std::string_view request_id,
+                                             std::string_view fingerprint);
+  // The answer to a repeated Assign: the first assignment, or
+  // REQUEST_ID_REUSED if the request differs.
+  absl::StatusOr<Assignment> Replay(const Principal& caller,
+                                    std::string_view prior_value,
+                                    std::string_view request_id,
+                                    std::string_view fingerprint);
   absl::Status CheckScope(const Stored& candidate,
                           const statement::Statement& s, uint64_t iid);
   absl::Status EndLeasesOf(const Stored& a, const std::set<int>* keep,
                            const LangIndex* index);
+  // One step (2 returned, 3 assigned, 4 open pool) of ClaimNext in one
+  // statement; nullopt when the step has nothing there.
   absl::StatusOr<std::optional<ClaimResult>> TryClaim(
       const Principal& caller, const statement::Statement& s, uint64_t iid,
-      const ClaimParams& params, const std::vector<Stored>& mine,
-      bool open_pool, int step);
+      const ClaimParams& params, int step);
   absl::StatusOr<std::optional<Lease>> ClaimSegment(
       const Principal& caller, const statement::Statement& s, uint64_t iid,
       std::string_view language, WorkRole role, LangIndex& index, int ordinal,
@@ -329,8 +339,7 @@ class AssignmentCore final : public translation::WorkGate {
                                        ClaimReason reason, int context_size);
   absl::StatusOr<std::optional<StoredLease>> CurrentLease(
       std::string_view user, std::string_view language, WorkRole role);
-  absl::Status EndLease(const StoredLease& lease, LeaseState to,
-                        bool clear_current);
+  absl::Status EndLease(const StoredLease& lease, LeaseState to);
   // Drops the in-memory hint that the lease's holder has its segment.
   void ForgetHeld(const storage::assignment::LeaseRecord& lease);
 

@@ -52,6 +52,20 @@ formats::Content Text(const std::string& t) {
 class AssignmentCoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    Open();
+    Create(/*open_claiming=*/true);
+  }
+
+  // Closes everything and opens the same database again, as a restart does.
+  void Reopen() {
+    core_.reset();
+    translations_.reset();
+    statements_.reset();
+    store_.reset();
+    Open();
+  }
+
+  void Open() {
     storage::StoreOptions so;
     so.path = dir_.Sub("db");
     so.clock = &clock_;
@@ -74,7 +88,6 @@ class AssignmentCoreTest : public ::testing::Test {
           return it->second;
         },
         &clock_, RandomSource::Secure(), options);
-    Create(/*open_claiming=*/true);
   }
 
   void Create(bool open_claiming) {
@@ -517,6 +530,19 @@ TEST_F(AssignmentCoreTest, AssignWithARequestIdIsIdempotent) {
   AssignmentQuery q;
   ASSERT_OK_AND_ASSIGN(auto page, core_->ListAssignments(kCoord, q, 0, ""));
   EXPECT_EQ(page.assignments.size(), 1u);
+  // The same request_id with any field changed is refused, and writes
+  // nothing.
+  AssignParams other = p;
+  other.note = "a different note";
+  absl::Status reused = core_->Assign(kCoord, other).status();
+  EXPECT_THAT(reused, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(reused), "REQUEST_ID_REUSED");
+  other = Params(kAnna, WorkRole::kTranslate, Range(0, 4));
+  other.request_id = "req-1";
+  EXPECT_EQ(ReasonOf(core_->Assign(kCoord, other).status()),
+            "REQUEST_ID_REUSED");
+  ASSERT_OK_AND_ASSIGN(page, core_->ListAssignments(kCoord, q, 0, ""));
+  EXPECT_EQ(page.assignments.size(), 1u);
   // Limits: a note longer than allowed, a deadline in the past.
   AssignParams bad = Params(kBen, WorkRole::kTranslate, Range(5, 6));
   bad.note = std::string(kMaxNoteBytes + 1, 'x');
@@ -537,6 +563,143 @@ TEST_F(AssignmentCoreTest, AssignWithARequestIdIsIdempotent) {
   c.exclude.assign(kMaxExcludeSegments + 1, Ref(0));
   EXPECT_THAT(core_->ClaimNext(kBen, c).status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(AssignmentCoreTest, ArchivingEndsAssignments) {
+  ASSERT_OK_AND_ASSIGN(
+      Assignment a,
+      core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate, Range(0, 2))));
+  ASSERT_OK_AND_ASSIGN(auto s, statements_->LoadStatement(sid_));
+  ASSERT_OK(statements_->ArchiveStatement(Admin(), sid_, s.version));
+  ASSERT_OK(core_->Sweep());
+  ASSERT_OK_AND_ASSIGN(Assignment ended,
+                       core_->GetAssignment(kCoord, a.assignment_id));
+  EXPECT_EQ(ended.state, AssignmentState::kEnded);
+  EXPECT_TRUE(ended.end_time.has_value());
+  // And no new work is assigned there.
+  absl::Status st =
+      core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate, Whole()))
+          .status();
+  EXPECT_THAT(st, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(ReasonOf(st), "WRONG_STATE");
+}
+
+TEST_F(AssignmentCoreTest, ReassigningReleasesThePreviousAssigneesLease) {
+  Create(/*open_claiming=*/false);
+  ASSERT_OK_AND_ASSIGN(
+      Assignment a,
+      core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate, Range(2, 4))));
+  ASSERT_OK_AND_ASSIGN(ClaimResult r, Claim(kAnna));
+  EXPECT_EQ(Index(r), 2);
+  EXPECT_EQ(r.lease.assignment, a.assignment_id);
+  AssignmentUpdate update;
+  update.assignee = "cara";
+  ASSERT_OK(core_->UpdateAssignment(kCoord, a.assignment_id, a.version,
+                                    update));
+  // Anna's lease ended with her assignment; the segment is Cara's now.
+  EXPECT_EQ(ReasonOf(Submit(kAnna, 2)), "NOT_ASSIGNED");
+  ASSERT_OK_AND_ASSIGN(MyWork anna, core_->GetMyWork(kAnna, {}));
+  EXPECT_TRUE(anna.leases.empty());
+  EXPECT_TRUE(anna.assignments.empty());
+  ASSERT_OK_AND_ASSIGN(ClaimResult c, Claim(kCara));
+  EXPECT_EQ(Index(c), 2);
+  ASSERT_OK(Submit(kCara, 2));
+  // Narrowing the scope releases a lease on a segment that leaves it.
+  ASSERT_OK_AND_ASSIGN(c, Claim(kCara));
+  EXPECT_EQ(Index(c), 3);
+  ASSERT_OK_AND_ASSIGN(Assignment now,
+                       core_->GetAssignment(kCoord, a.assignment_id));
+  AssignmentUpdate narrow;
+  narrow.scope = Range(4, 4);
+  ASSERT_OK(core_->UpdateAssignment(kCoord, a.assignment_id, now.version,
+                                    narrow));
+  EXPECT_EQ(ReasonOf(Submit(kCara, 3)), "NOT_ASSIGNED");
+  ASSERT_OK_AND_ASSIGN(c, Claim(kCara));
+  EXPECT_EQ(Index(c), 4);
+}
+
+TEST_F(AssignmentCoreTest, PageTokensResumeAfterTheLastItemOfTheSameQuery) {
+  std::vector<Assignment> made;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(
+        Assignment a, core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate,
+                                                   Range(2 * i, 2 * i + 1))));
+    made.push_back(a);
+    clock_.Advance(absl::Seconds(1));
+  }
+  AssignmentQuery q;
+  q.statement_id = sid_;
+  ASSERT_OK_AND_ASSIGN(auto page, core_->ListAssignments(kCoord, q, 1, ""));
+  ASSERT_EQ(page.assignments.size(), 1u);
+  EXPECT_EQ(page.assignments[0].assignment_id, made[0].assignment_id);
+  ASSERT_FALSE(page.next_page_token.empty());
+  const std::string token = page.next_page_token;
+  // The first item leaves the results; the next page still starts right
+  // after it instead of skipping one.
+  ASSERT_OK(core_->Unassign(kCoord, made[0].assignment_id, made[0].version)
+                .status());
+  ASSERT_OK_AND_ASSIGN(page, core_->ListAssignments(kCoord, q, 1, token));
+  ASSERT_EQ(page.assignments.size(), 1u);
+  EXPECT_EQ(page.assignments[0].assignment_id, made[1].assignment_id);
+  ASSERT_OK_AND_ASSIGN(
+      page, core_->ListAssignments(kCoord, q, 1, page.next_page_token));
+  ASSERT_EQ(page.assignments.size(), 1u);
+  EXPECT_EQ(page.assignments[0].assignment_id, made[2].assignment_id);
+  EXPECT_TRUE(page.next_page_token.empty());
+  // A token of another query, or an edited one, is refused.
+  AssignmentQuery other = q;
+  other.role = WorkRole::kReview;
+  absl::Status s = core_->ListAssignments(kCoord, other, 1, token).status();
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(s), "INVALID_TOKEN");
+  other = q;
+  other.states = {AssignmentState::kEnded};
+  EXPECT_THAT(core_->ListAssignments(kCoord, other, 1, token).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(core_->ListAssignments(kCoord, q, 1, "1").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  std::string edited = token;
+  edited[edited.size() / 2] = edited[edited.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_THAT(core_->ListAssignments(kCoord, q, 1, edited).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(AssignmentCoreTest, ActiveLeasesAreCountedAfterARestartAndRenewals) {
+  ASSERT_OK(core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate,
+                                         Range(0, 3)))
+                .status());
+  ASSERT_OK_AND_ASSIGN(ClaimResult anna, Claim(kAnna));
+  ASSERT_OK_AND_ASSIGN(ClaimResult ben, Claim(kBen));
+  auto leases = [&](int* total, int* of_anna) -> absl::Status {
+    auto p = core_->GetProgress(kCoord, sid_, {"fr"});
+    if (!p.ok()) return p.status();
+    *total = p->languages.at(0).active_leases;
+    *of_anna = -1;
+    for (const auto& ap : p->languages.at(0).assignees) {
+      if (ap.assignee == "anna") *of_anna = ap.active_leases;
+    }
+    return absl::OkStatus();
+  };
+  int total = 0, of_anna = 0;
+  ASSERT_OK(leases(&total, &of_anna));
+  EXPECT_EQ(total, 2);
+  EXPECT_EQ(of_anna, 1);
+  Reopen();
+  ASSERT_OK(leases(&total, &of_anna));
+  EXPECT_EQ(total, 2);
+  EXPECT_EQ(of_anna, 1);
+  // Renewed leases outlive their first expiry; the others do not.
+  clock_.Advance(absl::Minutes(15));
+  ASSERT_OK(core_->RenewLease(kAnna, anna.lease.lease_id, 0).status());
+  clock_.Advance(absl::Minutes(10));
+  ASSERT_OK(leases(&total, &of_anna));
+  EXPECT_EQ(total, 1);
+  EXPECT_EQ(of_anna, 1);
+  ASSERT_OK(core_->ReleaseLease(kAnna, anna.lease.lease_id, 0).status());
+  ASSERT_OK(leases(&total, &of_anna));
+  EXPECT_EQ(total, 0);
+  EXPECT_EQ(of_anna, 0);
+  (void)ben;
 }
 
 }  // namespace
