@@ -608,6 +608,24 @@ TEST(RenderTest, HostileTranslationsAreEscaped) {
   EXPECT_THAT(plain, HasSubstr("Un # au milieu, 2 * 3 et a_b.\n"));
 }
 
+TEST(RenderTest, UnchangedSegmentsKeepTheirSourceBytesNextToEscapedOnes) {
+  const std::string md =
+      "Premier paragraphe.\n\nSecond [lien](https://example.org/a).\n\n"
+      "Troisi\\*me.\n";
+  ASSERT_OK_AND_ASSIGN(const Document doc, ImportMarkdown(md));
+  ASSERT_OK_AND_ASSIGN(const std::string same,
+                       Render(doc, SourceContents(doc)));
+  EXPECT_EQ(same, md);
+  // Only the changed segment is escaped.
+  ASSERT_OK_AND_ASSIGN(const std::string out,
+                       RenderWith(doc, 0, "# pas un titre"));
+  EXPECT_EQ(out,
+            "\\# pas un titre\n\nSecond [lien](https://example.org/a).\n\n"
+            "Troisi\\*me.\n");
+  EXPECT_EQ(testing::TagSequence(MarkdownToHtml(out)),
+            testing::TagSequence(MarkdownToHtml(md)));
+}
+
 TEST(RenderTest, WhitespaceMovesOutOfEmphasis) {
   ASSERT_OK_AND_ASSIGN(const Document doc, ImportMarkdown("Un **mot** ici.\n"));
   ASSERT_OK_AND_ASSIGN(const std::string out,

@@ -322,7 +322,10 @@ void AppendSegment(const Segment& segment, const Pieces& pieces,
   }
 }
 
-absl::StatusOr<std::vector<Pieces>> CheckedPieces(
+// Validates every content that differs from its segment's source content
+// (a source content is the segment's own: valid by construction) and
+// returns which ones differ.
+absl::StatusOr<std::vector<bool>> CheckContents(
     const Document& document, const std::vector<Content>& contents) {
   if (contents.size() != document.segments.size()) {
     return absl::InvalidArgumentError(
@@ -336,29 +339,40 @@ absl::StatusOr<std::vector<Pieces>> CheckedPieces(
           absl::StrCat("skeleton refers to missing segment ", part.segment));
     }
   }
-  std::vector<Pieces> pieces;
-  pieces.reserve(contents.size());
+  std::vector<bool> changed(contents.size(), false);
   for (size_t i = 0; i < contents.size(); ++i) {
-    const absl::Status valid =
-        ValidateContent(document.segments[i], contents[i]);
+    const Segment& segment = document.segments[i];
+    if (contents[i] == segment.content) continue;
+    changed[i] = true;
+    const absl::Status valid = ValidateContent(segment, contents[i]);
     if (!valid.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("segment ", i, ": ", valid.message()));
     }
-    pieces.push_back(ToPieces(document.segments[i], contents[i]));
   }
-  return pieces;
+  return changed;
 }
 
 std::string RenderPlainText(const Document& document,
-                            const std::vector<Pieces>& pieces) {
+                            const std::vector<Content>& contents,
+                            const std::vector<bool>& changed) {
+  size_t size = 0;
+  for (const SkeletonPart& part : document.skeleton) {
+    size += part.is_hole()
+                ? contents[static_cast<size_t>(part.segment)].text.size()
+                : part.literal.size();
+  }
   std::string out;
+  out.reserve(size + size / 8);
   for (const SkeletonPart& part : document.skeleton) {
     if (!part.is_hole()) {
       out.append(part.literal);
       continue;
     }
-    for (const Piece& piece : pieces[static_cast<size_t>(part.segment)]) {
+    const size_t i = static_cast<size_t>(part.segment);
+    const Segment& segment = document.segments[i];
+    for (const Piece& piece :
+         ToPieces(segment, changed[i] ? contents[i] : segment.content)) {
       out.append(piece.is_code ? piece.code->data : piece.text);
     }
   }
@@ -367,20 +381,26 @@ std::string RenderPlainText(const Document& document,
 
 class MarkdownRenderer {
  public:
-  MarkdownRenderer(const Document& document, std::vector<Pieces> target,
-                   const std::vector<Content>& contents)
+  // Segments whose content is their source content share the source
+  // pieces: only the changed ones are cut and normalised again.
+  MarkdownRenderer(const Document& document,
+                   const std::vector<Content>& contents,
+                   std::vector<bool> changed)
       : document_(document),
-        target_(std::move(target)),
         line_start_(document.segments.size(), false),
-        changed_(document.segments.size(), false) {
-    for (Pieces& p : target_) NormalizeForMarkdown(&p);
+        changed_(std::move(changed)) {
     const size_t n = document.segments.size();
     source_.reserve(n);
+    target_.resize(n);
     for (size_t i = 0; i < n; ++i) {
       const Segment& segment = document.segments[i];
       source_.push_back(ToPieces(segment, segment.content));
       NormalizeForMarkdown(&source_.back());
-      changed_[i] = !(contents[i] == segment.content);
+      if (changed_[i]) {
+        target_[i] = ToPieces(segment, contents[i]);
+        NormalizeForMarkdown(&target_[i]);
+      }
+      any_changed_ = any_changed_ || changed_[i];
     }
     // A segment starts a line when it starts its block or the skeleton
     // before it (within the block) holds a line ending.
@@ -405,11 +425,13 @@ class MarkdownRenderer {
     const size_t n = document_.segments.size();
     const std::vector<bool> none(n, false);
     const std::vector<bool> all(n, true);
-    const std::string identity = Assemble(source_, none, none, n);
+    const std::string identity = Assemble(none, none, 0);
+    // Every segment keeps its source content: the target is the identity.
+    if (!any_changed_) return identity;
     std::optional<internal::Analysis> expected_analysis;
     const std::vector<bool>* passes[] = {&none, &changed_, &all};
     for (const std::vector<bool>* aggressive : passes) {
-      std::string out = Assemble(target_, *aggressive, none, n);
+      std::string out = Assemble(*aggressive, none, n);
       // The source parses as the source: nothing to check.
       if (out == identity) return out;
       if (!expected_analysis.has_value()) expected_analysis = Analyze(identity);
@@ -436,7 +458,7 @@ class MarkdownRenderer {
           }
         }
       }
-      out = Assemble(target_, *aggressive, explicit_links, n);
+      out = Assemble(*aggressive, explicit_links, n);
       got = Analyze(out);
       if (got.signature == expected.signature &&
           std::includes(got.autolinks.begin(), got.autolinks.end(),
@@ -451,8 +473,7 @@ class MarkdownRenderer {
     size_t hi = n;
     while (hi - lo > 1) {
       const size_t mid = lo + (hi - lo) / 2;
-      if (Analyze(Assemble(target_, all, none, mid)).signature ==
-          expected.signature) {
+      if (Analyze(Assemble(all, none, mid)).signature == expected.signature) {
         lo = mid;
       } else {
         hi = mid;
@@ -472,11 +493,11 @@ class MarkdownRenderer {
 
   // Renders with the target pieces of segments [0, translated) and the
   // source pieces of the rest.
-  std::string Assemble(const std::vector<Pieces>& pieces,
-                       const std::vector<bool>& aggressive,
+  std::string Assemble(const std::vector<bool>& aggressive,
                        const std::vector<bool>& explicit_links,
                        size_t translated) const {
     std::string out;
+    out.reserve(size_hint_);
     for (const SkeletonPart& part : document_.skeleton) {
       if (!part.is_hole()) {
         out.append(part.literal);
@@ -484,30 +505,34 @@ class MarkdownRenderer {
       }
       const size_t i = static_cast<size_t>(part.segment);
       const bool target = i < translated;
-      AppendSegment(document_.segments[i], target ? pieces[i] : source_[i],
+      AppendSegment(document_.segments[i],
+                    target && changed_[i] ? target_[i] : source_[i],
                     aggressive[i] && target, explicit_links[i] && target,
                     line_start_[i], &out);
     }
+    size_hint_ = std::max(size_hint_, out.size());
     return out;
   }
 
   const Document& document_;
-  std::vector<Pieces> target_;
+  std::vector<Pieces> target_;  // empty where the segment is unchanged
   std::vector<Pieces> source_;
   std::vector<bool> line_start_;
   std::vector<bool> changed_;
+  bool any_changed_ = false;
+  mutable size_t size_hint_ = 0;  // the largest output so far
 };
 
 }  // namespace
 
 absl::StatusOr<std::string> Render(const Document& document,
                                    const std::vector<Content>& contents) {
-  ASSIGN_OR_RETURN(std::vector<Pieces> pieces,
-                   CheckedPieces(document, contents));
+  ASSIGN_OR_RETURN(std::vector<bool> changed,
+                   CheckContents(document, contents));
   if (document.format == Format::kPlainText) {
-    return RenderPlainText(document, pieces);
+    return RenderPlainText(document, contents, changed);
   }
-  return MarkdownRenderer(document, std::move(pieces), contents).Render();
+  return MarkdownRenderer(document, contents, std::move(changed)).Render();
 }
 
 }  // namespace tessera::formats

@@ -371,6 +371,7 @@ absl::StatusOr<Assembly> PublicationCore::Assemble(
   if (policy == Policy::kUnspecified) policy = Policy::kRefuse;
   ASSIGN_OR_RETURN(std::string lang, Canonical("language", language));
   statement::Statement s;
+  uint64_t iid = 0;
   std::vector<translation::TranslationCore::StoredTranslation> stored;
   // The translations must be those of the revision assembled: a revision
   // that lands between the reads is read again.
@@ -379,7 +380,10 @@ absl::StatusOr<Assembly> PublicationCore::Assemble(
                      statements_->LoadStatement(statement_id));
     ASSIGN_OR_RETURN(stored,
                      translations_->ScanTranslations(statement_id, lang));
-    ASSIGN_OR_RETURN(s, statements_->LoadStatement(statement_id));
+    ASSIGN_OR_RETURN(auto loaded,
+                     statements_->LoadStatementWithInternalId(statement_id));
+    s = std::move(loaded.first);
+    iid = loaded.second;
     if (s.current_revision == before.current_revision) break;
     if (attempt + 1 >= kMaxAttempts) {
       return absl::AbortedError("the statement keeps being revised");
@@ -392,18 +396,18 @@ absl::StatusOr<Assembly> PublicationCore::Assemble(
                            " does not target the language ", lang),
                     "LANGUAGE_NOT_TARGETED", {{"language", lang}});
   }
-  ASSIGN_OR_RETURN(
-      statement::RevisionDocument doc,
-      statements_->LoadRevisionDocument(statement_id, s.current_revision));
+  ASSIGN_OR_RETURN(auto cached, CachedRevisionDocument(statement_id, iid,
+                                                       s.current_revision));
+  const statement::RevisionDocument& doc = *cached;
   const size_t n = doc.document.segments.size();
   if (doc.segment_ids.size() != n) {
     return absl::InternalError("revision document without segment ids");
   }
   std::unordered_map<std::string_view,
-                     const translation::TranslationCore::StoredTranslation*>
+                     translation::TranslationCore::StoredTranslation*>
       by_id;
   by_id.reserve(stored.size());
-  for (const auto& t : stored) by_id.emplace(t.segment_id, &t);
+  for (auto& t : stored) by_id.emplace(t.segment_id, &t);
 
   // Word counts: every record keeps its segment's; only segments never
   // touched need the source segments read.
@@ -462,18 +466,19 @@ absl::StatusOr<Assembly> PublicationCore::Assemble(
       ++p.stats.translatable_segment_count;
       p.stats.word_count += words[i];
       auto it = by_id.find(e.segment_id);
-      const auto* t =
+      auto* t =
           it == by_id.end() || !it->second->current ? nullptr : it->second;
       e.state = t ? t->state : SegmentState::kUntranslated;
       e.translation_version = t ? static_cast<int64_t>(t->version) : 1;
-      if (t) e.translator = t->author;
+      if (t) e.translator = std::move(t->author);
       if (t && t->state == SegmentState::kApproved) {
         e.fill = Fill::kTranslation;
-        e.reviewers = t->approvers;
+        e.reviewers = std::move(t->approvers);
         e.origin = t->origin;
         ++p.stats.approved_segment_count;
         p.stats.approved_word_count += words[i];
-        contents.push_back(t->content);
+        // Each record serves one segment: its content moves.
+        contents.push_back(std::move(t->content));
       } else {
         out.missing.push_back(e);
         switch (policy) {
@@ -510,6 +515,56 @@ absl::StatusOr<Assembly> PublicationCore::Assemble(
   p.content_sha256 = HexEncode(Sha256(out.content));
   out.fingerprint = HexEncode(Sha256(fp));
   return out;
+}
+
+absl::StatusOr<std::shared_ptr<const statement::RevisionDocument>>
+PublicationCore::CachedRevisionDocument(std::string_view statement_id,
+                                        uint64_t iid, int revision) {
+  {
+    absl::MutexLock lock(&cache_mu_);
+    for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+      if (it->iid == iid && it->revision == revision) {
+        cache_.splice(cache_.begin(), cache_, it);
+        ++cache_hits_;
+        return cache_.front().document;
+      }
+    }
+    ++cache_misses_;
+  }
+  // Decoded outside the lock: two assemblies may both decode a document,
+  // and the second insertion is dropped.
+  ASSIGN_OR_RETURN(statement::RevisionDocument loaded,
+                   statements_->LoadRevisionDocument(statement_id, revision));
+  auto doc =
+      std::make_shared<const statement::RevisionDocument>(std::move(loaded));
+  const size_t size = std::max<size_t>(1, doc->document.segments.size());
+  absl::MutexLock lock(&cache_mu_);
+  if (size > cache_max_segments_) return doc;
+  for (const CachedRevision& c : cache_) {
+    if (c.iid == iid && c.revision == revision) return doc;
+  }
+  while (!cache_.empty() && (cache_segments_ + size > cache_max_segments_ ||
+                             cache_.size() >= kRevisionCacheEntries)) {
+    cache_segments_ -=
+        std::max<size_t>(1, cache_.back().document->document.segments.size());
+    cache_.pop_back();
+  }
+  cache_.push_front(CachedRevision{iid, revision, doc});
+  cache_segments_ += size;
+  return doc;
+}
+
+PublicationCore::RevisionCacheStats PublicationCore::revision_cache_stats()
+    const {
+  absl::MutexLock lock(&cache_mu_);
+  return {cache_hits_, cache_misses_, cache_.size(), cache_segments_};
+}
+
+void PublicationCore::ResetRevisionCache(size_t max_segments) {
+  absl::MutexLock lock(&cache_mu_);
+  cache_.clear();
+  cache_segments_ = 0;
+  cache_max_segments_ = max_segments;
 }
 
 // ---------------------------------------------------------------------------

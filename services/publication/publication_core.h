@@ -30,7 +30,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -181,6 +183,10 @@ inline constexpr int kMaxPageSize = 500;
 // At most this many missing segments are listed in a refusal.
 inline constexpr int kMaxMissingListed = 100;
 inline constexpr size_t kMaxWatchFilterValues = 100;
+// Decoded revision documents kept in memory for assembly, counted in
+// segments (a 10,000-segment document takes a few megabytes decoded).
+inline constexpr size_t kRevisionCacheSegments = 100000;
+inline constexpr size_t kRevisionCacheEntries = 256;
 
 class PublicationCore {
  public:
@@ -246,6 +252,18 @@ class PublicationCore {
 
   storage::Store* store() const { return store_; }
 
+  // The revision-document cache, for tests and benchmarks.
+  struct RevisionCacheStats {
+    uint64_t hits = 0;
+    uint64_t misses = 0;
+    size_t entries = 0;
+    size_t segments = 0;
+  };
+  RevisionCacheStats revision_cache_stats() const;
+  // Drops every cached document and sets the budget (in segments; 0
+  // disables the cache).
+  void ResetRevisionCache(size_t max_segments);
+
   // Publishes every language completed by approvals in the feed not yet
   // read.
   absl::Status CatchUp();
@@ -267,6 +285,12 @@ class PublicationCore {
                                           int64_t version);
   absl::Status AutoPublish(std::string_view statement_id,
                            std::string_view language);
+  // A revision's decoded document, from the cache or the store. Revisions
+  // never change once written and internal ids are never reused, so
+  // (internal id, revision) names one document forever.
+  absl::StatusOr<std::shared_ptr<const statement::RevisionDocument>>
+  CachedRevisionDocument(std::string_view statement_id, uint64_t iid,
+                         int revision);
 
   storage::Store* store_;
   statement::StatementCore* statements_;
@@ -278,6 +302,20 @@ class PublicationCore {
   uint64_t persisted_cursor_ ABSL_GUARDED_BY(catch_up_mu_) = 0;
   uint64_t cursor_version_ ABSL_GUARDED_BY(catch_up_mu_) = 0;
   bool cursor_loaded_ ABSL_GUARDED_BY(catch_up_mu_) = false;
+
+  // Least recently used last.
+  struct CachedRevision {
+    uint64_t iid = 0;
+    int revision = 0;
+    std::shared_ptr<const statement::RevisionDocument> document;
+  };
+  mutable absl::Mutex cache_mu_;
+  std::list<CachedRevision> cache_ ABSL_GUARDED_BY(cache_mu_);
+  size_t cache_max_segments_ ABSL_GUARDED_BY(cache_mu_) =
+      kRevisionCacheSegments;
+  size_t cache_segments_ ABSL_GUARDED_BY(cache_mu_) = 0;
+  uint64_t cache_hits_ ABSL_GUARDED_BY(cache_mu_) = 0;
+  uint64_t cache_misses_ ABSL_GUARDED_BY(cache_mu_) = 0;
 
   std::atomic<bool> stop_{false};
   std::thread background_;

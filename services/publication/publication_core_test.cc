@@ -211,6 +211,72 @@ TEST_F(PublicationCoreTest, LastApprovalPublishesIdentityByteForByte) {
   EXPECT_EQ(basic.publication.stats.segment_count, 6);
 }
 
+TEST_F(PublicationCoreTest, RevisionDocumentsAreCachedPerRevision) {
+  ApproveIdentity("fr", ids_.size());
+  ASSERT_OK_AND_ASSIGN(Assembly first,
+                       core_->Assemble(sid_, "fr", Policy::kRefuse));
+  ASSERT_OK_AND_ASSIGN(Assembly again,
+                       core_->Assemble(sid_, "fr", Policy::kRefuse));
+  EXPECT_EQ(first.content, kSource);
+  EXPECT_EQ(again.content, kSource);
+  EXPECT_EQ(again.fingerprint, first.fingerprint);
+  auto stats = core_->revision_cache_stats();
+  EXPECT_EQ(stats.misses, 1u);
+  EXPECT_EQ(stats.hits, 1u);
+  EXPECT_EQ(stats.entries, 1u);
+  EXPECT_EQ(stats.segments, 6u);
+
+  // A new revision is read from the store, not served from revision 1's
+  // entry: its new paragraph falls back to the source.
+  const std::string revised =
+      StrCat(kSource, "\nA paragraph added in the second revision.\n");
+  ASSERT_OK_AND_ASSIGN(auto st, statements_->GetStatement(Admin(), sid_));
+  statement::ReviseParams rp;
+  rp.statement_id = sid_;
+  rp.version = st.version;
+  rp.source = revised;
+  ASSERT_OK(statements_->ReviseStatement(Admin(), rp).status());
+  ASSERT_OK_AND_ASSIGN(Assembly refused,
+                       core_->Assemble(sid_, "fr", Policy::kRefuse));
+  EXPECT_EQ(refused.missing.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(Assembly second,
+                       core_->Assemble(sid_, "fr", Policy::kSourceFallback));
+  EXPECT_EQ(second.content, revised);
+  EXPECT_EQ(second.publication.revision, 2);
+  EXPECT_EQ(second.publication.stats.segment_count, 7);
+  EXPECT_EQ(second.missing.size(), 1u);
+  EXPECT_NE(second.fingerprint, first.fingerprint);
+  stats = core_->revision_cache_stats();
+  EXPECT_EQ(stats.misses, 2u);
+  EXPECT_EQ(stats.hits, 2u);
+  EXPECT_EQ(stats.entries, 2u);
+  EXPECT_EQ(stats.segments, 13u);
+
+  // The budget counts segments: a document larger than it is decoded every
+  // time, and the least recently used entry makes room for a new one.
+  core_->ResetRevisionCache(6);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_OK_AND_ASSIGN(Assembly a,
+                         core_->Assemble(sid_, "fr", Policy::kSourceFallback));
+    EXPECT_EQ(a.content, revised);
+  }
+  stats = core_->revision_cache_stats();
+  EXPECT_EQ(stats.misses, 4u);
+  EXPECT_EQ(stats.entries, 0u);
+  EXPECT_EQ(stats.segments, 0u);
+  core_->ResetRevisionCache(7);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_OK_AND_ASSIGN(Assembly a,
+                         core_->Assemble(sid_, "fr", Policy::kSourceFallback));
+    EXPECT_EQ(a.content, revised);
+  }
+  stats = core_->revision_cache_stats();
+  EXPECT_EQ(stats.misses, 5u);
+  EXPECT_EQ(stats.hits, 3u);
+  EXPECT_EQ(stats.entries, 1u);
+  EXPECT_EQ(stats.segments, 7u);
+}
+
 TEST_F(PublicationCoreTest, ReopenAndApproveAgainMakesVersionTwo) {
   ApproveIdentity("fr", ids_.size());
   ASSERT_OK(core_->CatchUp());

@@ -1678,24 +1678,47 @@ TranslationCore::ScanTranslations(std::string_view statement_id,
   RETURN_IF_ERROR(EnsureCarriedOver(loaded.first, loaded.second, lang));
   const std::string prefix = TranslationPrefix(loaded.second, lang);
   std::vector<StoredTranslation> out;
+  out.reserve(64);
   absl::Status status;
+  // One message is parsed into again and again (its containers are
+  // reused), read in place from the envelope, and the strings assembly
+  // keeps are moved out of it rather than copied.
+  rec::TranslationRecord tr;
   RETURN_IF_ERROR(store_->Scan(
       kCf, prefix, storage::PrefixSuccessor(prefix),
       [&](std::string_view key, std::string_view value) {
         storage::KeyReader reader(key.substr(prefix.size()));
         StoredTranslation t;
-        auto r = storage::DecodeRecord(value);
-        rec::TranslationRecord tr;
-        if (!reader.String(&t.segment_id) || !r.ok() || r->format != kFormat1 ||
-            !tr.ParseFromString(r->payload)) {
+        // The record envelope: format byte, then the version.
+        uint64_t version = 0;
+        std::string_view payload = value;
+        bool envelope =
+            payload.size() >= 9 && static_cast<uint8_t>(payload[0]) == kFormat1;
+        if (envelope) {
+          payload.remove_prefix(1);
+          envelope = storage::GetFixed64BE(&payload, &version);
+        }
+        if (!reader.String(&t.segment_id) || !envelope ||
+            !tr.ParseFromArray(payload.data(),
+                               static_cast<int>(payload.size()))) {
           status = absl::InternalError("corrupt translation record");
           return false;
         }
-        t.version = r->version;
+        t.version = version;
         t.state = static_cast<SegmentState>(tr.state());
-        t.content = FromRecord(tr.content());
-        t.author = tr.author();
-        t.approvers.assign(tr.approvers().begin(), tr.approvers().end());
+        rec::ContentRecord* content = tr.mutable_content();
+        t.content.text = std::move(*content->mutable_text());
+        t.content.codes.reserve(static_cast<size_t>(content->codes_size()));
+        for (const auto& cr : content->codes()) {
+          t.content.codes.push_back({cr.id(),
+                                     static_cast<formats::CodeKind>(cr.kind()),
+                                     cr.offset()});
+        }
+        t.author = std::move(*tr.mutable_author());
+        t.approvers.reserve(static_cast<size_t>(tr.approvers_size()));
+        for (std::string& a : *tr.mutable_approvers()) {
+          t.approvers.push_back(std::move(a));
+        }
         t.origin = static_cast<Origin>(tr.origin());
         t.source_words = tr.counted_words();
         t.current = !tr.removed() && tr.successor_segment_id().empty();
