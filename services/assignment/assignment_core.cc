@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "common/random.h"
 #include "common/status_macros.h"
@@ -248,6 +249,14 @@ struct AssignmentCore::StoredLease {
   }
 };
 
+// What became of one older revision's segments in the current revision.
+struct AssignmentCore::Lineage {
+  std::vector<std::string> old_ids;  // document order
+  std::unordered_map<std::string, int> old_pos;
+  // Old id → its id in the current revision; absent: removed.
+  std::unordered_map<std::string, std::string> now;
+};
+
 // Open work of one (statement, language), by position among the current
 // revision's translatable segments in document order.
 struct AssignmentCore::LangIndex {
@@ -269,6 +278,9 @@ struct AssignmentCore::LangIndex {
   // Who holds (or is about to hold) each position, by role, and until when.
   // A hint only: storage decides.
   std::map<int, std::pair<std::string, absl::Time>> held[3];
+  // Lineages of older revisions (for scopes written against them), by
+  // revision number. Built on first use.
+  std::map<int, std::shared_ptr<const Lineage>> lineages;
 
   void Set(int p, SegmentState s, std::string author,
            std::vector<std::string> appr) {
@@ -485,16 +497,96 @@ AssignmentCore::LoadLease(uint64_t m) {
   return std::optional<StoredLease>(std::move(out));
 }
 
+absl::StatusOr<std::shared_ptr<const AssignmentCore::Lineage>>
+AssignmentCore::LineageOf(std::string_view statement_id, int from,
+                          LangIndex& index) {
+  auto it = index.lineages.find(from);
+  if (it != index.lineages.end()) return it->second;
+  auto l = std::make_shared<Lineage>();
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(statement::SourceSegmentPage page,
+                     statements_->ListSourceSegments(
+                         Internal(), statement_id, from,
+                         statement::kMaxSegmentPageSize, token, false));
+    for (const auto& seg : page.segments) {
+      l->old_pos[seg.info.segment_id] = static_cast<int>(l->old_ids.size());
+      l->old_ids.push_back(seg.info.segment_id);
+      l->now[seg.info.segment_id] = seg.info.segment_id;
+    }
+    token = page.next_page_token;
+  } while (!token.empty());
+  // Follow each revision's changes: unchanged segments keep their id, a
+  // changed one is followed by its successor, a removed one drops out.
+  for (int r = from + 1; r <= index.revision; ++r) {
+    ASSIGN_OR_RETURN(statement::Revision rev,
+                     statements_->GetRevision(Internal(), statement_id, r,
+                                              false));
+    std::unordered_map<std::string, std::string> successor;
+    for (const auto& c : rev.changes.changed_segments) {
+      successor[c.predecessor_segment_id] = c.segment_id;
+    }
+    std::set<std::string> removed(rev.changes.removed_segment_ids.begin(),
+                                  rev.changes.removed_segment_ids.end());
+    for (auto e = l->now.begin(); e != l->now.end();) {
+      if (removed.count(e->second)) {
+        e = l->now.erase(e);
+        continue;
+      }
+      if (auto s = successor.find(e->second); s != successor.end()) {
+        e->second = s->second;
+      }
+      ++e;
+    }
+  }
+  index.lineages[from] = l;
+  return std::shared_ptr<const Lineage>(l);
+}
+
 absl::StatusOr<AssignmentCore::Resolved> AssignmentCore::Resolve(
     const Stored& a, const LangIndex& index) {
   Resolved out;
   const int n = static_cast<int>(index.ids.size());
-  switch (static_cast<Scope::Kind>(a.r.scope_kind())) {
+  const auto kind = static_cast<Scope::Kind>(a.r.scope_kind());
+  std::shared_ptr<const Lineage> lineage;
+  if (kind != Scope::Kind::kWholeLanguage && a.r.scope_revision() > 0 &&
+      a.r.scope_revision() < index.revision) {
+    // Callers hold index.mu; the lineage cache is part of the index.
+    ASSIGN_OR_RETURN(lineage,
+                     LineageOf(a.r.statement_id(), a.r.scope_revision(),
+                               const_cast<LangIndex&>(index)));
+  }
+  switch (kind) {
     case Scope::Kind::kWholeLanguage:
       out.lo = 0;
       out.hi = n;
       break;
     case Scope::Kind::kRange: {
+      if (lineage != nullptr && a.r.segment_ids_size() == 2 &&
+          lineage->old_pos.count(a.r.segment_ids(0)) &&
+          lineage->old_pos.count(a.r.segment_ids(1))) {
+        // An end that changed is replaced by its successor; one that was
+        // removed moves inwards to the nearest surviving segment.
+        const int first = lineage->old_pos.at(a.r.segment_ids(0));
+        const int last = lineage->old_pos.at(a.r.segment_ids(1));
+        int lo_ord = -1, hi_ord = -1;
+        for (int i = first; i <= last && lo_ord < 0; ++i) {
+          auto it = lineage->now.find(lineage->old_ids[i]);
+          if (it == lineage->now.end()) continue;
+          auto o = index.any_ordinal.find(it->second);
+          if (o != index.any_ordinal.end()) lo_ord = o->second;
+        }
+        for (int i = last; i >= first && hi_ord < 0; --i) {
+          auto it = lineage->now.find(lineage->old_ids[i]);
+          if (it == lineage->now.end()) continue;
+          auto o = index.any_ordinal.find(it->second);
+          if (o != index.any_ordinal.end()) hi_ord = o->second;
+        }
+        if (lo_ord < 0 || hi_ord < 0) break;  // nothing survives: empty
+        out.lo = index.LowerPos(lo_ord);
+        out.hi = std::max(out.lo, index.LowerPos(hi_ord + 1));
+        break;
+      }
       // Ends are ids; one that left the document falls back to the ordinal
       // it had when the scope was written.
       auto ordinal_of = [&](int i, int fallback) {
@@ -511,10 +603,20 @@ absl::StatusOr<AssignmentCore::Resolved> AssignmentCore::Resolve(
     case Scope::Kind::kSet:
       out.is_set = true;
       for (const auto& id : a.r.segment_ids()) {
-        auto it = index.pos.find(id);
+        std::string_view now = id;
+        if (lineage != nullptr) {
+          auto l = lineage->now.find(id);
+          if (l == lineage->now.end()) continue;  // removed
+          now = l->second;
+        }
+        auto it = index.pos.find(std::string(now));
         if (it != index.pos.end()) out.set.push_back(it->second);
       }
+
       std::sort(out.set.begin(), out.set.end());
+      // Two old ids may share a successor.
+      out.set.erase(std::unique(out.set.begin(), out.set.end()),
+                    out.set.end());
       break;
   }
   return out;
@@ -1676,6 +1778,77 @@ absl::StatusOr<std::optional<ClaimResult>> AssignmentCore::TryClaim(
                        "too many concurrent claims; try again");
 }
 
+absl::StatusOr<std::shared_ptr<const AssignmentCore::OpenList>>
+AssignmentCore::OpenStatements(const std::string& lang) {
+  // Every change of a statement's state, deadline, languages, open claiming
+  // or revision commits a "statement." feed event, so the list stays valid
+  // while the feed since it was built holds none.
+  const uint64_t last = store_->LastVisibleFeedSeq();
+  std::shared_ptr<const OpenList> cached;
+  uint64_t stamp = 0;
+  {
+    absl::MutexLock lock(&open_mu_);
+    auto it = open_lists_.find(lang);
+    if (it != open_lists_.end()) {
+      cached = it->second.list;
+      stamp = it->second.seq;
+    }
+  }
+  if (cached != nullptr) {
+    if (stamp >= last) return cached;
+    constexpr size_t kMaxFeedLook = 512;
+    ASSIGN_OR_RETURN(std::vector<storage::FeedEvent> events,
+                     store_->ReadFeed(stamp, kMaxFeedLook));
+    bool changed = events.size() >= kMaxFeedLook;
+    uint64_t seen = stamp;
+    for (const auto& e : events) {
+      if (absl::StartsWith(e.type, "statement.")) changed = true;
+      seen = std::max(seen, e.seq);
+    }
+    if (!changed && seen >= last) {
+      absl::MutexLock lock(&open_mu_);
+      auto& entry = open_lists_[lang];
+      if (entry.list == cached) entry.seq = std::max(entry.seq, seen);
+      return cached;
+    }
+  }
+  auto list = std::make_shared<OpenList>();
+  statement::ListStatementsQuery q;
+  q.states = {statement::StatementState::kOpen};
+  q.languages = {lang};
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(auto page, statements_->ListStatements(
+                                    Internal(), q,
+                                    statement::kMaxStatementPageSize, token));
+    for (auto& st : page.statements) {
+      ASSIGN_OR_RETURN(auto loaded, statements_->LoadStatementWithInternalId(
+                                        st.statement_id));
+      list->push_back(std::move(loaded));
+    }
+    token = page.next_page_token;
+  } while (!token.empty());
+  std::stable_sort(list->begin(), list->end(),
+                   [](const auto& a, const auto& b) {
+                     const absl::Time da =
+                         a.first.deadline.value_or(absl::InfiniteFuture());
+                     const absl::Time db =
+                         b.first.deadline.value_or(absl::InfiniteFuture());
+                     if (da != db) return da < db;
+                     return a.first.create_time < b.first.create_time;
+                   });
+  absl::MutexLock lock(&open_mu_);
+  ++open_list_builds_;
+  auto& entry = open_lists_[lang];
+  // Stamped with the feed position read before listing: anything committed
+  // since is looked at next time.
+  if (entry.list == nullptr || entry.seq <= last) {
+    entry.list = list;
+    entry.seq = last;
+  }
+  return std::shared_ptr<const OpenList>(list);
+}
+
 absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
                                                       const ClaimParams& in) {
   ClaimParams params = in;
@@ -1701,7 +1874,8 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
                   lang);
   }
   // The statements to look at, by deadline then age.
-  std::vector<std::pair<statement::Statement, uint64_t>> candidates;
+  std::shared_ptr<const OpenList> listed;
+  std::vector<std::pair<statement::Statement, uint64_t>> named;
   if (!params.statement_id.empty()) {
     ASSIGN_OR_RETURN(auto loaded, statements_->LoadStatementWithInternalId(
                                       params.statement_id));
@@ -1711,33 +1885,11 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
                           StrCat("statements/", params.statement_id),
                           "only an open statement hands out work");
     }
-    candidates.push_back(std::move(loaded));
+    named.push_back(std::move(loaded));
   } else {
-    statement::ListStatementsQuery q;
-    q.states = {statement::StatementState::kOpen};
-    q.languages = {lang};
-    std::string token;
-    do {
-      ASSIGN_OR_RETURN(auto page, statements_->ListStatements(
-                                      Internal(), q,
-                                      statement::kMaxStatementPageSize, token));
-      for (auto& st : page.statements) {
-        ASSIGN_OR_RETURN(auto loaded, statements_->LoadStatementWithInternalId(
-                                          st.statement_id));
-        candidates.push_back(std::move(loaded));
-      }
-      token = page.next_page_token;
-    } while (!token.empty());
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [](const auto& a, const auto& b) {
-                       const absl::Time da =
-                           a.first.deadline.value_or(absl::InfiniteFuture());
-                       const absl::Time db =
-                           b.first.deadline.value_or(absl::InfiniteFuture());
-                       if (da != db) return da < db;
-                       return a.first.create_time < b.first.create_time;
-                     });
+    ASSIGN_OR_RETURN(listed, OpenStatements(lang));
   }
+  const auto& candidates = listed ? *listed : named;
   // Step 1: the current lease, unless its work is done or it is skipped.
   ASSIGN_OR_RETURN(auto current, CurrentLease(caller.user_id, lang,
                                               params.role));

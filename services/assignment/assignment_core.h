@@ -281,6 +281,13 @@ class AssignmentCore final : public translation::WorkGate {
 
   absl::Duration lease_ttl() const { return options_.lease_ttl; }
 
+  // How many times ClaimNext listed the open statements of a language
+  // (rather than reusing its list). For tests.
+  int open_list_builds() {
+    absl::MutexLock lock(&open_mu_);
+    return open_list_builds_;
+  }
+
   // translation::WorkGate.
   absl::Status Admit(const Principal& caller,
                      const statement::Statement& statement, uint64_t iid,
@@ -295,6 +302,7 @@ class AssignmentCore final : public translation::WorkGate {
  private:
   struct Stored;
   struct StoredLease;
+  struct Lineage;
   struct LangIndex;
   struct Resolved;
 
@@ -305,6 +313,9 @@ class AssignmentCore final : public translation::WorkGate {
   absl::StatusOr<std::optional<Stored>> LoadAssignment(std::string_view id);
   absl::StatusOr<std::optional<StoredLease>> LoadLease(uint64_t lease_id);
   absl::StatusOr<Resolved> Resolve(const Stored& a, const LangIndex& index);
+  // What became of revision `from`'s segments in the index's revision.
+  absl::StatusOr<std::shared_ptr<const Lineage>> LineageOf(
+      std::string_view statement_id, int from, LangIndex& index);
   absl::StatusOr<Assignment> View(const Stored& a,
                                   const statement::Statement& s,
                                   const LangIndex* index);
@@ -354,6 +365,19 @@ class AssignmentCore final : public translation::WorkGate {
   absl::Mutex index_mu_;
   std::map<std::pair<uint64_t, std::string>, std::shared_ptr<LangIndex>>
       indexes_ ABSL_GUARDED_BY(index_mu_);
+
+  // Open statements targeting a language, by deadline then age, and the
+  // feed position they are valid at.
+  using OpenList = std::vector<std::pair<statement::Statement, uint64_t>>;
+  struct OpenListEntry {
+    std::shared_ptr<const OpenList> list;
+    uint64_t seq = 0;
+  };
+  absl::StatusOr<std::shared_ptr<const OpenList>> OpenStatements(
+      const std::string& lang);
+  absl::Mutex open_mu_;
+  std::map<std::string, OpenListEntry> open_lists_ ABSL_GUARDED_BY(open_mu_);
+  int open_list_builds_ ABSL_GUARDED_BY(open_mu_) = 0;
 
   absl::Mutex stop_mu_;
   bool stop_ ABSL_GUARDED_BY(stop_mu_) = false;

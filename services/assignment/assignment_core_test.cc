@@ -702,5 +702,94 @@ TEST_F(AssignmentCoreTest, ActiveLeasesAreCountedAfterARestartAndRenewals) {
   (void)ben;
 }
 
+TEST_F(AssignmentCoreTest, ScopesFollowARevision) {
+  // s0 gets a translation so that it can be told apart from s1's successor.
+  ASSERT_OK(Submit(kCoord, 0));
+  ASSERT_OK_AND_ASSIGN(
+      Assignment set,
+      core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate, Set({1, 5}))));
+  ASSERT_OK_AND_ASSIGN(
+      Assignment removed_first,
+      core_->Assign(kCoord, Params(kBen, WorkRole::kTranslate, Range(2, 3))));
+  ASSERT_OK_AND_ASSIGN(
+      Assignment changed_end,
+      core_->Assign(kCoord, Params(kRita, WorkRole::kReview, Range(1, 1))));
+  ASSERT_OK_AND_ASSIGN(
+      Assignment all_removed,
+      core_->Assign(kCoord, Params(kRita, WorkRole::kReview, Range(2, 2))));
+  // The revision adds a paragraph in front (so ordinals shift), changes s1
+  // and removes s2.
+  std::string source = "Preface: read all of it carefully before you begin.\n\n";
+  for (int i = 1; i <= 10; ++i) {
+    if (i == 3) continue;
+    source += i == 2 ? "Sentence number 2 of the whole statement.\n\n"
+                     : StrCat("Sentence number ", i, " of the statement.\n\n");
+  }
+  ASSERT_OK_AND_ASSIGN(auto loaded, statements_->LoadStatementWithInternalId(sid_));
+  statement::ReviseParams rp;
+  rp.statement_id = sid_;
+  rp.version = loaded.first.version;
+  rp.source = source;
+  ASSERT_OK_AND_ASSIGN(statement::Revision rev,
+                       statements_->ReviseStatement(Admin(), rp));
+  ASSERT_EQ(rev.changes.changed_segments.size(), 1u);
+  ASSERT_EQ(rev.changes.changed_segments[0].predecessor_segment_id, ids_[1]);
+  const std::string successor = rev.changes.changed_segments[0].segment_id;
+  ASSERT_EQ(rev.changes.removed_segment_ids,
+            std::vector<std::string>{ids_[2]});
+
+  auto untranslated = [](const Assignment& a) {
+    for (const auto& c : a.state_counts) {
+      if (c.state == SegmentState::kUntranslated) return c.segments;
+    }
+    return int64_t{-1};
+  };
+  // The set: s1's successor replaces it, s5 stays.
+  ASSERT_OK_AND_ASSIGN(Assignment a, core_->GetAssignment(kCoord, set.assignment_id));
+  EXPECT_EQ(a.segment_count, 2);
+  // A removed first end moves inwards: only s3 is left.
+  ASSERT_OK_AND_ASSIGN(a, core_->GetAssignment(kCoord, removed_first.assignment_id));
+  EXPECT_EQ(a.segment_count, 1);
+  // A changed end is its successor (untranslated), not its old position
+  // (now s0, translated).
+  ASSERT_OK_AND_ASSIGN(a, core_->GetAssignment(kCoord, changed_end.assignment_id));
+  EXPECT_EQ(a.segment_count, 1);
+  EXPECT_EQ(untranslated(a), 1);
+  // Nothing of the range survives: the scope is empty.
+  ASSERT_OK_AND_ASSIGN(a, core_->GetAssignment(kCoord, all_removed.assignment_id));
+  EXPECT_EQ(a.segment_count, 0);
+  // Anna's first assigned segment is now s1's successor.
+  ASSERT_OK_AND_ASSIGN(ClaimResult c, Claim(kAnna));
+  EXPECT_EQ(c.reason, ClaimReason::kAssigned);
+  EXPECT_EQ(c.lease.segment_id, successor);
+}
+
+TEST_F(AssignmentCoreTest, ClaimsWithoutAStatementReuseTheOpenListUntilOneChanges) {
+  ClaimParams p;
+  p.language = "fr";
+  p.role = WorkRole::kTranslate;
+  // Claims and translation commits do not touch statements: one listing.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(ClaimResult r, core_->ClaimNext(kAnna, p));
+    ASSERT_OK(Submit(kAnna, Index(r)));
+  }
+  EXPECT_EQ(core_->open_list_builds(), 1);
+  // A new open statement is seen on the next claim.
+  const std::string first = sid_;
+  Create(/*open_claiming=*/true);
+  ASSERT_OK_AND_ASSIGN(auto s2, statements_->LoadStatement(sid_));
+  statement::StatementUpdate update;
+  update.deadline = std::optional<absl::Time>(clock_.Now() + absl::Hours(5));
+  ASSERT_OK(statements_->UpdateStatement(Admin(), sid_, s2.version, update));
+  ASSERT_OK_AND_ASSIGN(ClaimResult r, core_->ClaimNext(kBen, p));
+  EXPECT_EQ(r.lease.statement_id, sid_);
+  EXPECT_EQ(core_->open_list_builds(), 2);
+  // Closing it sends claims back to the first one.
+  ASSERT_OK_AND_ASSIGN(s2, statements_->LoadStatement(sid_));
+  ASSERT_OK(statements_->CloseStatement(Admin(), sid_, s2.version));
+  ASSERT_OK_AND_ASSIGN(r, core_->ClaimNext(kCara, p));
+  EXPECT_EQ(r.lease.statement_id, first);
+}
+
 }  // namespace
 }  // namespace tessera::assignment
