@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <utility>
@@ -332,13 +334,6 @@ absl::StatusOr<std::vector<bool>> CheckContents(
         absl::StrCat("got ", contents.size(), " contents for ",
                      document.segments.size(), " segments"));
   }
-  for (const SkeletonPart& part : document.skeleton) {
-    if (part.is_hole() &&
-        static_cast<size_t>(part.segment) >= document.segments.size()) {
-      return absl::InternalError(
-          absl::StrCat("skeleton refers to missing segment ", part.segment));
-    }
-  }
   std::vector<bool> changed(contents.size(), false);
   for (size_t i = 0; i < contents.size(); ++i) {
     const Segment& segment = document.segments[i];
@@ -379,64 +374,72 @@ std::string RenderPlainText(const Document& document,
   return out;
 }
 
+internal::Analysis AnalyzeMarkdown(const std::string& markdown) {
+  internal::ParsedMarkdown parsed(markdown);
+  return internal::Analyze(parsed.root());
+}
+
+// What every rendering of a Markdown document shares: the source pieces,
+// where segments start lines, the identity rendering and, once a
+// translation needs checking, the identity's structure.
+struct PreparedMarkdown {
+  explicit PreparedMarkdown(const Document& d);
+  const internal::Analysis& Expected() const {
+    std::call_once(expected_once,
+                   [this] { expected = AnalyzeMarkdown(identity); });
+    return expected;
+  }
+
+  const Document* document;
+  std::vector<Pieces> source;
+  std::vector<bool> line_start;
+  std::string identity;
+  mutable std::once_flag expected_once;
+  mutable internal::Analysis expected;
+};
+
 class MarkdownRenderer {
  public:
-  // Segments whose content is their source content share the source
-  // pieces: only the changed ones are cut and normalised again.
-  MarkdownRenderer(const Document& document,
+  // Segments whose content is their source content share the prepared
+  // source pieces: only the changed ones are cut and normalised.
+  MarkdownRenderer(const PreparedMarkdown& prepared,
                    const std::vector<Content>& contents,
                    std::vector<bool> changed)
-      : document_(document),
-        line_start_(document.segments.size(), false),
+      : prepared_(prepared),
+        document_(*prepared.document),
+        source_(prepared.source),
+        line_start_(prepared.line_start),
         changed_(std::move(changed)) {
-    const size_t n = document.segments.size();
-    source_.reserve(n);
+    const size_t n = document_.segments.size();
     target_.resize(n);
     for (size_t i = 0; i < n; ++i) {
-      const Segment& segment = document.segments[i];
-      source_.push_back(ToPieces(segment, segment.content));
-      NormalizeForMarkdown(&source_.back());
-      if (changed_[i]) {
-        target_[i] = ToPieces(segment, contents[i]);
-        NormalizeForMarkdown(&target_[i]);
-      }
-      any_changed_ = any_changed_ || changed_[i];
+      if (!changed_[i]) continue;
+      target_[i] = ToPieces(document_.segments[i], contents[i]);
+      NormalizeForMarkdown(&target_[i]);
+      any_changed_ = true;
     }
-    // A segment starts a line when it starts its block or the skeleton
-    // before it (within the block) holds a line ending.
-    bool newline = true;
-    int previous_block = -1;
-    for (const SkeletonPart& part : document.skeleton) {
-      if (!part.is_hole()) {
-        if (part.literal.find_first_of("\r\n") != std::string::npos) {
-          newline = true;
-        }
-        continue;
-      }
-      const size_t i = static_cast<size_t>(part.segment);
-      const int block = document.segments[i].context.block_index;
-      line_start_[i] = newline || block != previous_block;
-      previous_block = block;
-      newline = false;
-    }
+  }
+
+  // The source contents as they are, for the identity.
+  std::string AssembleSource() const {
+    const std::vector<bool> none(document_.segments.size(), false);
+    return Assemble(none, none, 0);
   }
 
   absl::StatusOr<std::string> Render() {
     const size_t n = document_.segments.size();
     const std::vector<bool> none(n, false);
     const std::vector<bool> all(n, true);
-    const std::string identity = Assemble(none, none, 0);
+    const std::string& identity = prepared_.identity;
     // Every segment keeps its source content: the target is the identity.
     if (!any_changed_) return identity;
-    std::optional<internal::Analysis> expected_analysis;
     const std::vector<bool>* passes[] = {&none, &changed_, &all};
     for (const std::vector<bool>* aggressive : passes) {
       std::string out = Assemble(*aggressive, none, n);
       // The source parses as the source: nothing to check.
       if (out == identity) return out;
-      if (!expected_analysis.has_value()) expected_analysis = Analyze(identity);
-      const internal::Analysis& expected = *expected_analysis;
-      internal::Analysis got = Analyze(out);
+      const internal::Analysis& expected = prepared_.Expected();
+      internal::Analysis got = AnalyzeMarkdown(out);
       std::vector<std::pair<std::string, std::string>> lost;
       std::set_difference(expected.autolinks.begin(), expected.autolinks.end(),
                           got.autolinks.begin(), got.autolinks.end(),
@@ -459,7 +462,7 @@ class MarkdownRenderer {
         }
       }
       out = Assemble(*aggressive, explicit_links, n);
-      got = Analyze(out);
+      got = AnalyzeMarkdown(out);
       if (got.signature == expected.signature &&
           std::includes(got.autolinks.begin(), got.autolinks.end(),
                         expected.autolinks.begin(), expected.autolinks.end())) {
@@ -468,12 +471,13 @@ class MarkdownRenderer {
     }
     // Name the first segment whose translation breaks the structure: the
     // smallest k such that translating segments [0, k) fails.
-    const internal::Analysis& expected = *expected_analysis;
+    const internal::Analysis& expected = prepared_.Expected();
     size_t lo = 0;
     size_t hi = n;
     while (hi - lo > 1) {
       const size_t mid = lo + (hi - lo) / 2;
-      if (Analyze(Assemble(all, none, mid)).signature == expected.signature) {
+      if (AnalyzeMarkdown(Assemble(all, none, mid)).signature ==
+          expected.signature) {
         lo = mid;
       } else {
         hi = mid;
@@ -486,11 +490,6 @@ class MarkdownRenderer {
   }
 
  private:
-  static internal::Analysis Analyze(const std::string& markdown) {
-    internal::ParsedMarkdown parsed(markdown);
-    return internal::Analyze(parsed.root());
-  }
-
   // Renders with the target pieces of segments [0, translated) and the
   // source pieces of the rest.
   std::string Assemble(const std::vector<bool>& aggressive,
@@ -514,25 +513,82 @@ class MarkdownRenderer {
     return out;
   }
 
+  const PreparedMarkdown& prepared_;
   const Document& document_;
+  const std::vector<Pieces>& source_;
+  const std::vector<bool>& line_start_;
   std::vector<Pieces> target_;  // empty where the segment is unchanged
-  std::vector<Pieces> source_;
-  std::vector<bool> line_start_;
   std::vector<bool> changed_;
   bool any_changed_ = false;
   mutable size_t size_hint_ = 0;  // the largest output so far
 };
 
+PreparedMarkdown::PreparedMarkdown(const Document& d)
+    : document(&d), line_start(d.segments.size(), false) {
+  const size_t n = d.segments.size();
+  source.reserve(n);
+  for (const Segment& segment : d.segments) {
+    source.push_back(ToPieces(segment, segment.content));
+    NormalizeForMarkdown(&source.back());
+  }
+  // A segment starts a line when it starts its block or the skeleton
+  // before it (within the block) holds a line ending.
+  bool newline = true;
+  int previous_block = -1;
+  for (const SkeletonPart& part : d.skeleton) {
+    if (!part.is_hole()) {
+      if (part.literal.find_first_of("\r\n") != std::string::npos) {
+        newline = true;
+      }
+      continue;
+    }
+    const size_t i = static_cast<size_t>(part.segment);
+    const int block = d.segments[i].context.block_index;
+    line_start[i] = newline || block != previous_block;
+    previous_block = block;
+    newline = false;
+  }
+  identity =
+      MarkdownRenderer(*this, {}, std::vector<bool>(n, false)).AssembleSource();
+}
+
 }  // namespace
+
+struct PreparedDocument::State {
+  absl::Status valid;  // whether the skeleton's holes name segments
+  std::optional<PreparedMarkdown> markdown;
+};
+
+PreparedDocument::PreparedDocument(const Document& document)
+    : document_(document), state_(std::make_unique<State>()) {
+  for (const SkeletonPart& part : document.skeleton) {
+    if (part.is_hole() &&
+        static_cast<size_t>(part.segment) >= document.segments.size()) {
+      state_->valid = absl::InternalError(
+          absl::StrCat("skeleton refers to missing segment ", part.segment));
+      return;
+    }
+  }
+  if (document.format != Format::kPlainText) state_->markdown.emplace(document);
+}
+
+PreparedDocument::~PreparedDocument() = default;
+
+absl::StatusOr<std::string> PreparedDocument::Render(
+    const std::vector<Content>& contents) const {
+  RETURN_IF_ERROR(state_->valid);
+  ASSIGN_OR_RETURN(std::vector<bool> changed,
+                   CheckContents(document_, contents));
+  if (!state_->markdown.has_value()) {
+    return RenderPlainText(document_, contents, changed);
+  }
+  return MarkdownRenderer(*state_->markdown, contents, std::move(changed))
+      .Render();
+}
 
 absl::StatusOr<std::string> Render(const Document& document,
                                    const std::vector<Content>& contents) {
-  ASSIGN_OR_RETURN(std::vector<bool> changed,
-                   CheckContents(document, contents));
-  if (document.format == Format::kPlainText) {
-    return RenderPlainText(document, contents, changed);
-  }
-  return MarkdownRenderer(document, contents, std::move(changed)).Render();
+  return PreparedDocument(document).Render(contents);
 }
 
 }  // namespace tessera::formats

@@ -20,10 +20,12 @@
 // address ("www.…") that translated text now runs into is written as an
 // explicit link with the same text and target. Plain text is copied as is.
 //
-// Stateless and thread-safe.
+// Render is stateless; PreparedDocument is immutable once built. Both are
+// thread-safe.
 #ifndef TESSERA_FORMATS_RENDER_H_
 #define TESSERA_FORMATS_RENDER_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,28 @@ namespace tessera::formats {
 // that does not exist.
 absl::StatusOr<std::string> Render(const Document& document,
                                    const std::vector<Content>& contents);
+
+// A document prepared once for many renderings (as Render, which prepares
+// for one): its source pieces, the identity rendering and, the first time a
+// translation needs the structure check, the source's parsed structure are
+// kept. Segments whose content is their source content reuse them, so
+// rendering costs in proportion to the segments that changed plus one
+// pass over the output. `document` must outlive this object. Thread-safe.
+class PreparedDocument {
+ public:
+  explicit PreparedDocument(const Document& document);
+  ~PreparedDocument();
+  PreparedDocument(const PreparedDocument&) = delete;
+  PreparedDocument& operator=(const PreparedDocument&) = delete;
+
+  absl::StatusOr<std::string> Render(
+      const std::vector<Content>& contents) const;
+
+ private:
+  struct State;
+  const Document& document_;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace tessera::formats
 

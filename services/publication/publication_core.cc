@@ -396,9 +396,9 @@ absl::StatusOr<Assembly> PublicationCore::Assemble(
                            " does not target the language ", lang),
                     "LANGUAGE_NOT_TARGETED", {{"language", lang}});
   }
-  ASSIGN_OR_RETURN(auto cached, CachedRevisionDocument(statement_id, iid,
-                                                       s.current_revision));
-  const statement::RevisionDocument& doc = *cached;
+  ASSIGN_OR_RETURN(auto cached,
+                   CachedRevision(statement_id, iid, s.current_revision));
+  const statement::RevisionDocument& doc = cached->revision;
   const size_t n = doc.document.segments.size();
   if (doc.segment_ids.size() != n) {
     return absl::InternalError("revision document without segment ids");
@@ -501,7 +501,7 @@ absl::StatusOr<Assembly> PublicationCore::Assemble(
     p.manifest.push_back(std::move(e));
   }
   p.complete = out.missing.empty();
-  auto rendered = formats::Render(doc.document, contents);
+  auto rendered = cached->render.Render(contents);
   if (!rendered.ok()) {
     return WrongState(
         StrCat("statements/", s.statement_id, "/languages/", lang),
@@ -517,9 +517,9 @@ absl::StatusOr<Assembly> PublicationCore::Assemble(
   return out;
 }
 
-absl::StatusOr<std::shared_ptr<const statement::RevisionDocument>>
-PublicationCore::CachedRevisionDocument(std::string_view statement_id,
-                                        uint64_t iid, int revision) {
+absl::StatusOr<std::shared_ptr<const PublicationCore::PreparedRevision>>
+PublicationCore::CachedRevision(std::string_view statement_id, uint64_t iid,
+                                int revision) {
   {
     absl::MutexLock lock(&cache_mu_);
     for (auto it = cache_.begin(); it != cache_.end(); ++it) {
@@ -535,21 +535,21 @@ PublicationCore::CachedRevisionDocument(std::string_view statement_id,
   // and the second insertion is dropped.
   ASSIGN_OR_RETURN(statement::RevisionDocument loaded,
                    statements_->LoadRevisionDocument(statement_id, revision));
-  auto doc =
-      std::make_shared<const statement::RevisionDocument>(std::move(loaded));
-  const size_t size = std::max<size_t>(1, doc->document.segments.size());
+  auto doc = std::make_shared<const PreparedRevision>(std::move(loaded));
+  const size_t size =
+      std::max<size_t>(1, doc->revision.document.segments.size());
   absl::MutexLock lock(&cache_mu_);
   if (size > cache_max_segments_) return doc;
-  for (const CachedRevision& c : cache_) {
+  for (const CacheEntry& c : cache_) {
     if (c.iid == iid && c.revision == revision) return doc;
   }
   while (!cache_.empty() && (cache_segments_ + size > cache_max_segments_ ||
                              cache_.size() >= kRevisionCacheEntries)) {
-    cache_segments_ -=
-        std::max<size_t>(1, cache_.back().document->document.segments.size());
+    cache_segments_ -= std::max<size_t>(
+        1, cache_.back().document->revision.document.segments.size());
     cache_.pop_back();
   }
-  cache_.push_front(CachedRevision{iid, revision, doc});
+  cache_.push_front(CacheEntry{iid, revision, doc});
   cache_segments_ += size;
   return doc;
 }

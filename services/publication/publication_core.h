@@ -44,6 +44,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "formats/document.h"
+#include "formats/render.h"
 #include "services/common/principal.h"
 #include "services/statement/statement_core.h"
 #include "services/translation/translation_core.h"
@@ -285,12 +286,18 @@ class PublicationCore {
                                           int64_t version);
   absl::Status AutoPublish(std::string_view statement_id,
                            std::string_view language);
-  // A revision's decoded document, from the cache or the store. Revisions
-  // never change once written and internal ids are never reused, so
-  // (internal id, revision) names one document forever.
-  absl::StatusOr<std::shared_ptr<const statement::RevisionDocument>>
-  CachedRevisionDocument(std::string_view statement_id, uint64_t iid,
-                         int revision);
+  // A revision's decoded document, prepared for rendering. Revisions never
+  // change once written and internal ids are never reused, so (internal
+  // id, revision) names one document forever.
+  struct PreparedRevision {
+    explicit PreparedRevision(statement::RevisionDocument d)
+        : revision(std::move(d)), render(revision.document) {}
+    statement::RevisionDocument revision;
+    formats::PreparedDocument render;  // refers to revision.document
+  };
+  // From the cache, or read and decoded (then cached within the budget).
+  absl::StatusOr<std::shared_ptr<const PreparedRevision>> CachedRevision(
+      std::string_view statement_id, uint64_t iid, int revision);
 
   storage::Store* store_;
   statement::StatementCore* statements_;
@@ -304,13 +311,13 @@ class PublicationCore {
   bool cursor_loaded_ ABSL_GUARDED_BY(catch_up_mu_) = false;
 
   // Least recently used last.
-  struct CachedRevision {
+  struct CacheEntry {
     uint64_t iid = 0;
     int revision = 0;
-    std::shared_ptr<const statement::RevisionDocument> document;
+    std::shared_ptr<const PreparedRevision> document;
   };
   mutable absl::Mutex cache_mu_;
-  std::list<CachedRevision> cache_ ABSL_GUARDED_BY(cache_mu_);
+  std::list<CacheEntry> cache_ ABSL_GUARDED_BY(cache_mu_);
   size_t cache_max_segments_ ABSL_GUARDED_BY(cache_mu_) =
       kRevisionCacheSegments;
   size_t cache_segments_ ABSL_GUARDED_BY(cache_mu_) = 0;
