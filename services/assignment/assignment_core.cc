@@ -543,6 +543,36 @@ AssignmentCore::LineageOf(std::string_view statement_id, int from,
   return std::shared_ptr<const Lineage>(l);
 }
 
+// A range's ends as ids of the current revision: a changed end is its
+// successor, a removed one moves inwards to the nearest surviving segment;
+// nullopt if none survives.
+std::optional<std::pair<std::string, std::string>> AssignmentCore::CurrentEnds(
+    const Lineage& lineage, const LangIndex& index, const std::string& first,
+    const std::string& last) {
+  auto f = lineage.old_pos.find(first);
+  auto l = lineage.old_pos.find(last);
+  if (f == lineage.old_pos.end() || l == lineage.old_pos.end()) {
+    return std::nullopt;
+  }
+  auto surviving = [&](int i) -> const std::string* {
+    auto it = lineage.now.find(lineage.old_ids[i]);
+    if (it == lineage.now.end() || !index.any_ordinal.count(it->second)) {
+      return nullptr;
+    }
+    return &it->second;
+  };
+  const std::string* lo = nullptr;
+  const std::string* hi = nullptr;
+  for (int i = f->second; i <= l->second && lo == nullptr; ++i) {
+    lo = surviving(i);
+  }
+  for (int i = l->second; i >= f->second && hi == nullptr; --i) {
+    hi = surviving(i);
+  }
+  if (lo == nullptr || hi == nullptr) return std::nullopt;
+  return std::make_pair(*lo, *hi);
+}
+
 absl::StatusOr<AssignmentCore::Resolved> AssignmentCore::Resolve(
     const Stored& a, const LangIndex& index) {
   Resolved out;
@@ -567,24 +597,12 @@ absl::StatusOr<AssignmentCore::Resolved> AssignmentCore::Resolve(
           lineage->old_pos.count(a.r.segment_ids(1))) {
         // An end that changed is replaced by its successor; one that was
         // removed moves inwards to the nearest surviving segment.
-        const int first = lineage->old_pos.at(a.r.segment_ids(0));
-        const int last = lineage->old_pos.at(a.r.segment_ids(1));
-        int lo_ord = -1, hi_ord = -1;
-        for (int i = first; i <= last && lo_ord < 0; ++i) {
-          auto it = lineage->now.find(lineage->old_ids[i]);
-          if (it == lineage->now.end()) continue;
-          auto o = index.any_ordinal.find(it->second);
-          if (o != index.any_ordinal.end()) lo_ord = o->second;
-        }
-        for (int i = last; i >= first && hi_ord < 0; --i) {
-          auto it = lineage->now.find(lineage->old_ids[i]);
-          if (it == lineage->now.end()) continue;
-          auto o = index.any_ordinal.find(it->second);
-          if (o != index.any_ordinal.end()) hi_ord = o->second;
-        }
-        if (lo_ord < 0 || hi_ord < 0) break;  // nothing survives: empty
-        out.lo = index.LowerPos(lo_ord);
-        out.hi = std::max(out.lo, index.LowerPos(hi_ord + 1));
+        auto ends = CurrentEnds(*lineage, index, a.r.segment_ids(0),
+                                a.r.segment_ids(1));
+        if (!ends) break;  // nothing survives: empty
+        out.lo = index.LowerPos(index.any_ordinal.at(ends->first));
+        out.hi = std::max(out.lo, index.LowerPos(
+                                      index.any_ordinal.at(ends->second) + 1));
         break;
       }
       // Ends are ids; one that left the document falls back to the ordinal
@@ -633,6 +651,30 @@ absl::StatusOr<Assignment> AssignmentCore::View(const Stored& a,
   out.scope.kind = static_cast<Scope::Kind>(a.r.scope_kind());
   out.scope.segment_ids.assign(a.r.segment_ids().begin(),
                                a.r.segment_ids().end());
+  if (index != nullptr && out.scope.kind != Scope::Kind::kWholeLanguage &&
+      a.r.scope_revision() > 0 && a.r.scope_revision() < index->revision) {
+    // Show the scope in the current revision's ids.
+    ASSIGN_OR_RETURN(auto lineage,
+                     LineageOf(a.r.statement_id(), a.r.scope_revision(),
+                               const_cast<LangIndex&>(*index)));
+    if (out.scope.kind == Scope::Kind::kSet) {
+      std::vector<std::pair<int, std::string>> now;
+      for (const auto& id : a.r.segment_ids()) {
+        auto l = lineage->now.find(id);
+        if (l == lineage->now.end()) continue;
+        auto o = index->any_ordinal.find(l->second);
+        if (o != index->any_ordinal.end()) now.emplace_back(o->second, l->second);
+      }
+      std::sort(now.begin(), now.end());
+      now.erase(std::unique(now.begin(), now.end()), now.end());
+      out.scope.segment_ids.clear();
+      for (auto& [o, id] : now) out.scope.segment_ids.push_back(id);
+    } else if (a.r.segment_ids_size() == 2) {
+      auto ends = CurrentEnds(*lineage, *index, a.r.segment_ids(0),
+                              a.r.segment_ids(1));
+      if (ends) out.scope.segment_ids = {ends->first, ends->second};
+    }
+  }
   out.assignee = a.r.assignee();
   if (a.r.deadline_micros() != 0) {
     out.deadline = FromMicros(a.r.deadline_micros());
@@ -683,13 +725,14 @@ absl::Status AssignmentCore::CheckScope(const Stored& candidate,
                                         uint64_t iid) {
   ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index,
                    Index(s, iid, candidate.r.language()));
+  ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(s.statement_id));
+  absl::MutexLock lock(&index->mu);
   ASSIGN_OR_RETURN(Resolved mine, Resolve(candidate, *index));
   int count = 0;
   mine.ForEach([&](int) { ++count; });
   if (count == 0) {
     return BadField("scope", "has no translatable segment");
   }
-  ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(s.statement_id));
   google::rpc::PreconditionFailure pf;
   std::string first_holder;
   for (const Stored& other : all) {

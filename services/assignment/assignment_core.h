@@ -313,6 +313,9 @@ class AssignmentCore final : public translation::WorkGate {
   absl::StatusOr<std::optional<Stored>> LoadAssignment(std::string_view id);
   absl::StatusOr<std::optional<StoredLease>> LoadLease(uint64_t lease_id);
   absl::StatusOr<Resolved> Resolve(const Stored& a, const LangIndex& index);
+  static std::optional<std::pair<std::string, std::string>> CurrentEnds(
+      const Lineage& lineage, const LangIndex& index, const std::string& first,
+      const std::string& last);
   // What became of revision `from`'s segments in the index's revision.
   absl::StatusOr<std::shared_ptr<const Lineage>> LineageOf(
       std::string_view statement_id, int from, LangIndex& index);

@@ -747,14 +747,20 @@ TEST_F(AssignmentCoreTest, ScopesFollowARevision) {
   // The set: s1's successor replaces it, s5 stays.
   ASSERT_OK_AND_ASSIGN(Assignment a, core_->GetAssignment(kCoord, set.assignment_id));
   EXPECT_EQ(a.segment_count, 2);
+  EXPECT_EQ(a.scope.segment_ids,
+            (std::vector<std::string>{successor, ids_[5]}));
   // A removed first end moves inwards: only s3 is left.
   ASSERT_OK_AND_ASSIGN(a, core_->GetAssignment(kCoord, removed_first.assignment_id));
   EXPECT_EQ(a.segment_count, 1);
+  EXPECT_EQ(a.scope.segment_ids,
+            (std::vector<std::string>{ids_[3], ids_[3]}));
   // A changed end is its successor (untranslated), not its old position
   // (now s0, translated).
   ASSERT_OK_AND_ASSIGN(a, core_->GetAssignment(kCoord, changed_end.assignment_id));
   EXPECT_EQ(a.segment_count, 1);
   EXPECT_EQ(untranslated(a), 1);
+  EXPECT_EQ(a.scope.segment_ids,
+            (std::vector<std::string>{successor, successor}));
   // Nothing of the range survives: the scope is empty.
   ASSERT_OK_AND_ASSIGN(a, core_->GetAssignment(kCoord, all_removed.assignment_id));
   EXPECT_EQ(a.segment_count, 0);
