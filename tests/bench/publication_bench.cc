@@ -126,11 +126,11 @@ int Run() {
   };
   std::printf(
       "%8s %9s %9s | %9s %9s %7s %9s %7s %8s %8s | %9s %9s %7s %9s %7s %8s "
-      "%8s | %7s %8s %8s %8s\n",
+      "%8s | %7s %8s %8s %8s %8s\n",
       "segments", "records", "scan ms", "id bytes", "cold ms", "ratio",
       "warm ms", "ratio", "µs/seg c", "µs/seg w", "ps bytes", "cold ms",
       "ratio", "warm ms", "ratio", "µs/seg c", "µs/seg w", "doc ms", "srcs ms",
-      "trans ms", "rndr ms");
+      "trans ms", "rndr ms", "ps rndr");
   for (int n : sizes) {
     statement::CreateParams p;
     p.title = "Bench";
@@ -178,7 +178,7 @@ int Run() {
     const std::string end = storage::PrefixSuccessor(prefix);
 
     std::vector<double> scan_ms, cold_ms, assemble_ms, pcold_ms, pwarm_ms,
-        doc_ms, sources_ms, translations_ms, render_ms;
+        doc_ms, sources_ms, translations_ms, render_ms, prender_ms;
     size_t records = 0;
     size_t bytes = 0;
     size_t pseudo_bytes = 0;
@@ -271,7 +271,14 @@ int Run() {
       auto rendered = formats::Render(doc->document,
                                       formats::SourceContents(doc->document));
       auto p4 = std::chrono::steady_clock::now();
-      if (!rendered.ok()) return 1;
+      auto prendered = formats::Render(
+          doc->document, formats::testing::PseudoTranslate(doc->document, true));
+      auto p5 = std::chrono::steady_clock::now();
+      if (!rendered.ok() || !prendered.ok() || *prendered != pa->content) {
+        std::fprintf(stderr, "renderings differ from the assemblies\n");
+        return 1;
+      }
+      prender_ms.push_back(Millis(p5 - p4));
       doc_ms.push_back(Millis(p1 - p0));
       sources_ms.push_back(Millis(p2 - p1));
       translations_ms.push_back(Millis(p3 - p2));
@@ -289,12 +296,13 @@ int Run() {
                  pwarm = Median(pwarm_ms);
     std::printf(
         "%8d %9zu %9.3f | %9zu %9.3f %7.1f %9.3f %7.1f %8.2f %8.2f | %9zu "
-        "%9.3f %7.1f %9.3f %7.1f %8.2f %8.2f | %7.2f %8.2f %8.2f %8.2f\n",
+        "%9.3f %7.1f %9.3f %7.1f %8.2f %8.2f | %7.2f %8.2f %8.2f %8.2f %8.2f\n",
         n, records, scan, bytes, cold, cold / scan, assemble, assemble / scan,
         cold * 1000.0 / n, assemble * 1000.0 / n, pseudo_bytes, pcold,
         pcold / scan, pwarm, pwarm / scan, pcold * 1000.0 / n,
         pwarm * 1000.0 / n, Median(doc_ms), Median(sources_ms),
-        Median(translations_ms), Median(render_ms));
+        Median(translations_ms), Median(render_ms),
+        Median(prender_ms));
   }
   std::error_code ec;
   store->reset();
