@@ -2059,10 +2059,24 @@ absl::StatusOr<SourceSegmentPage> StatementCore::ListSourceSegments(
     rev = t.revision();
     after = t.last_number();
   }
-  ASSIGN_OR_RETURN(Revision revision, LoadRevision(l, rev, false));
+  if (rev < 1 || rev > s.current_revision) {
+    return NotFound(RevisionName(s.statement_id, rev), "revision");
+  }
+  // Only the counts: every page parsing the revision's change lists would
+  // make listing a large statement quadratic.
+  ASSIGN_OR_RETURN(auto value,
+                   store_->Get(kCf, RevisionKey(l.internal_id, rev)));
+  if (!value.has_value()) {
+    return NotFound(RevisionName(s.statement_id, rev), "revision");
+  }
+  ASSIGN_OR_RETURN(storage::Record r, storage::DecodeRecord(*value));
+  rec::RevisionCountsRecord counts;
+  if (r.format != kFormat1 || !counts.ParseFromString(r.payload)) {
+    return absl::InternalError("corrupt revision record");
+  }
   SourceSegmentPage page;
-  page.total_size = translatable_only ? revision.translatable_segment_count
-                                      : revision.segment_count;
+  page.total_size = translatable_only ? counts.translatable_segment_count()
+                                      : counts.segment_count();
   absl::Status inner;
   bool more = false;
   RETURN_IF_ERROR(store_->Scan(
