@@ -1,6 +1,7 @@
 #include "services/assignment/assignment_core.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <unordered_map>
 #include <utility>
 
@@ -2410,7 +2411,12 @@ void AssignmentCore::Start() {
                                 options_.sweep_interval);
       if (stop_) break;
       stop_mu_.Unlock();
-      (void)Sweep();
+      // A failed sweep is retried at the next interval; reads meanwhile
+      // still treat expired leases as expired.
+      if (absl::Status s = Sweep(); !s.ok()) {
+        std::fprintf(stderr, "tesserad: lease sweep: %s\n",
+                     s.ToString().c_str());
+      }
       stop_mu_.Lock();
     }
   });
