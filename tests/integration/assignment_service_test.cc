@@ -26,24 +26,6 @@
 namespace tessera::testing {
 namespace {
 
-template <typename T>
-std::optional<T> Detail(const grpc::Status& s) {
-  google::rpc::Status rpc;
-  if (s.error_details().empty() || !rpc.ParseFromString(s.error_details())) {
-    return std::nullopt;
-  }
-  for (const auto& any : rpc.details()) {
-    T out;
-    if (any.UnpackTo(&out)) return out;
-  }
-  return std::nullopt;
-}
-
-std::string Reason(const grpc::Status& s) {
-  auto info = Detail<google::rpc::ErrorInfo>(s);
-  return info.has_value() ? info->reason() : "<no ErrorInfo>";
-}
-
 int64_t Micros(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1000000 + t.nanos() / 1000;
 }

@@ -34,24 +34,6 @@ using v1::PublicationService;
 using v1::StatementService;
 using v1::TranslationService;
 
-template <typename T>
-std::optional<T> Detail(const grpc::Status& s) {
-  google::rpc::Status rpc;
-  if (s.error_details().empty() || !rpc.ParseFromString(s.error_details())) {
-    return std::nullopt;
-  }
-  for (const auto& any : rpc.details()) {
-    T out;
-    if (any.UnpackTo(&out)) return out;
-  }
-  return std::nullopt;
-}
-
-std::string Reason(const grpc::Status& s) {
-  auto info = Detail<google::rpc::ErrorInfo>(s);
-  return info.has_value() ? info->reason() : "<no ErrorInfo>";
-}
-
 std::string ReadSeed(const std::string& name) {
   auto text = formats::testing::ReadFile(std::string(TESSERA_SHARED_DIR) +
                                          "/corpus/seeds/" + name);

@@ -34,25 +34,6 @@ std::string ReadResolution() {
   return ss.str();
 }
 
-// The detail of type T in the status's google.rpc.Status, if any.
-template <typename T>
-std::optional<T> Detail(const grpc::Status& s) {
-  google::rpc::Status rpc;
-  if (s.error_details().empty() || !rpc.ParseFromString(s.error_details())) {
-    return std::nullopt;
-  }
-  for (const auto& any : rpc.details()) {
-    T out;
-    if (any.UnpackTo(&out)) return out;
-  }
-  return std::nullopt;
-}
-
-std::string Reason(const grpc::Status& s) {
-  auto info = Detail<google::rpc::ErrorInfo>(s);
-  return info.has_value() ? info->reason() : "<no ErrorInfo>";
-}
-
 class StatementServiceTest : public ::testing::Test {
  protected:
   explicit StatementServiceTest(

@@ -90,4 +90,9 @@ v1::RoleGrant Grant(v1::Role role, std::vector<std::string> languages) {
   return g;
 }
 
+std::string Reason(const grpc::Status& s) {
+  auto info = Detail<google::rpc::ErrorInfo>(s);
+  return info.has_value() ? info->reason() : "<no ErrorInfo>";
+}
+
 }  // namespace tessera::testing

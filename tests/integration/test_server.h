@@ -7,10 +7,13 @@
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/temp_dir.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "server/tesserad.h"
 #include "tessera/v1/identity.grpc.pb.h"
 
@@ -56,6 +59,23 @@ class TestServer {
 std::unique_ptr<grpc::ClientContext> AuthContext(const std::string& token);
 
 v1::RoleGrant Grant(v1::Role role, std::vector<std::string> languages = {});
+
+// The first detail of type T in the status's google.rpc.Status, if any.
+template <typename T>
+std::optional<T> Detail(const grpc::Status& s) {
+  google::rpc::Status rpc;
+  if (s.error_details().empty() || !rpc.ParseFromString(s.error_details())) {
+    return std::nullopt;
+  }
+  for (const auto& any : rpc.details()) {
+    T out;
+    if (any.UnpackTo(&out)) return out;
+  }
+  return std::nullopt;
+}
+
+// The ErrorInfo reason of a failed call, or "<no ErrorInfo>".
+std::string Reason(const grpc::Status& s);
 
 }  // namespace tessera::testing
 

@@ -28,24 +28,6 @@ namespace {
 using v1::StatementService;
 using v1::TranslationService;
 
-template <typename T>
-std::optional<T> Detail(const grpc::Status& s) {
-  google::rpc::Status rpc;
-  if (s.error_details().empty() || !rpc.ParseFromString(s.error_details())) {
-    return std::nullopt;
-  }
-  for (const auto& any : rpc.details()) {
-    T out;
-    if (any.UnpackTo(&out)) return out;
-  }
-  return std::nullopt;
-}
-
-std::string Reason(const grpc::Status& s) {
-  auto info = Detail<google::rpc::ErrorInfo>(s);
-  return info.has_value() ? info->reason() : "<no ErrorInfo>";
-}
-
 const char kSource[] =
     "The council met today. It adopted a resolution.\n\n"
     "We demand *an immediate* ceasefire.\n\n"
