@@ -59,7 +59,17 @@ std::string AssignmentKey(uint64_t iid, uint64_t n) {
 std::string AssignmentPrefix(uint64_t iid) {
   return KeyBuilder(kAssignmentKind).U64(iid).Build();
 }
-std::string LeaseKey(uint64_t m) { return KeyBuilder(kLeaseKind).U64(m).Build(); }
+std::string LeaseKey(uint64_t m) {
+  return KeyBuilder(kLeaseKind).U64(m).Build();
+}
+// Writes lease `m` at version + 1, guarded by `version` (0: must not exist),
+// so a lease changes only from the state its writer read.
+void PutLease(WriteSet* w, uint64_t m, uint64_t version,
+              const rec::LeaseRecord& r) {
+  w->ExpectVersion(kCf, LeaseKey(m), version);
+  w->Put(kCf, LeaseKey(m),
+         storage::EncodeRecord(kFormat1, version + 1, r.SerializeAsString()));
+}
 std::string AssignmentIdKey(uint64_t n) {
   return KeyBuilder(kAssignmentIdKind).U64(n).Build();
 }
@@ -180,8 +190,7 @@ absl::Status CheckTargeted(const statement::Statement& s,
     return BadField("language",
                     StrCat("statements/", s.statement_id,
                            " does not target the language ", lang),
-                    "LANGUAGE_NOT_TARGETED",
-                    {{"language", std::string(lang)}});
+                    "LANGUAGE_NOT_TARGETED", {{"language", std::string(lang)}});
   }
   return absl::OkStatus();
 }
@@ -381,10 +390,10 @@ AssignmentCore::Index(const statement::Statement& s, uint64_t iid,
   }
   token.clear();
   do {
-    ASSIGN_OR_RETURN(translation::TranslationPage page,
-                     translations_->ListSegments(
-                         Internal(), s.statement_id, language, {},
-                         translation::kMaxPageSize, token));
+    ASSIGN_OR_RETURN(
+        translation::TranslationPage page,
+        translations_->ListSegments(Internal(), s.statement_id, language, {},
+                                    translation::kMaxPageSize, token));
     for (const Translation& t : page.translations) {
       auto it = index->pos.find(t.segment_id);
       if (it == index->pos.end()) continue;
@@ -485,6 +494,19 @@ AssignmentCore::LoadLease(uint64_t m) {
   return std::optional<StoredLease>(std::move(out));
 }
 
+absl::StatusOr<AssignmentCore::StoredLease> AssignmentCore::FindLease(
+    std::string_view lease_id, uint64_t* m) {
+  std::optional<StoredLease> lease;
+  if (ParseId(lease_id, m)) {
+    ASSIGN_OR_RETURN(lease, LoadLease(*m));
+  }
+  if (!lease) {
+    return ErrorWithInfo(absl::StatusCode::kNotFound, "NOT_FOUND",
+                         StrCat("leases/", lease_id, " does not exist"));
+  }
+  return *std::move(lease);
+}
+
 absl::StatusOr<std::shared_ptr<const AssignmentCore::Lineage>>
 AssignmentCore::LineageOf(std::string_view statement_id, int from,
                           LangIndex& index) {
@@ -507,9 +529,9 @@ AssignmentCore::LineageOf(std::string_view statement_id, int from,
   // Follow each revision's changes: unchanged segments keep their id, a
   // changed one is followed by its successor, a removed one drops out.
   for (int r = from + 1; r <= index.revision; ++r) {
-    ASSIGN_OR_RETURN(statement::Revision rev,
-                     statements_->GetRevision(Internal(), statement_id, r,
-                                              false));
+    ASSIGN_OR_RETURN(
+        statement::Revision rev,
+        statements_->GetRevision(Internal(), statement_id, r, false));
     std::unordered_map<std::string, std::string> successor;
     for (const auto& c : rev.changes.changed_segments) {
       successor[c.predecessor_segment_id] = c.segment_id;
@@ -589,8 +611,8 @@ absl::StatusOr<AssignmentCore::Resolved> AssignmentCore::Resolve(
                                 a.r.segment_ids(1));
         if (!ends) break;  // nothing survives: empty
         out.lo = index.LowerPos(index.any_ordinal.at(ends->first));
-        out.hi = std::max(out.lo, index.LowerPos(
-                                      index.any_ordinal.at(ends->second) + 1));
+        out.hi = std::max(
+            out.lo, index.LowerPos(index.any_ordinal.at(ends->second) + 1));
         break;
       }
       // Ends are ids; one that left the document falls back to the ordinal
@@ -621,8 +643,7 @@ absl::StatusOr<AssignmentCore::Resolved> AssignmentCore::Resolve(
 
       std::sort(out.set.begin(), out.set.end());
       // Two old ids may share a successor.
-      out.set.erase(std::unique(out.set.begin(), out.set.end()),
-                    out.set.end());
+      out.set.erase(std::unique(out.set.begin(), out.set.end()), out.set.end());
       break;
   }
   return out;
@@ -651,15 +672,16 @@ absl::StatusOr<Assignment> AssignmentCore::View(const Stored& a,
         auto l = lineage->now.find(id);
         if (l == lineage->now.end()) continue;
         auto o = index->any_ordinal.find(l->second);
-        if (o != index->any_ordinal.end()) now.emplace_back(o->second, l->second);
+        if (o != index->any_ordinal.end())
+          now.emplace_back(o->second, l->second);
       }
       std::sort(now.begin(), now.end());
       now.erase(std::unique(now.begin(), now.end()), now.end());
       out.scope.segment_ids.clear();
       for (auto& [o, id] : now) out.scope.segment_ids.push_back(id);
     } else if (a.r.segment_ids_size() == 2) {
-      auto ends = CurrentEnds(*lineage, *index, a.r.segment_ids(0),
-                              a.r.segment_ids(1));
+      auto ends =
+          CurrentEnds(*lineage, *index, a.r.segment_ids(0), a.r.segment_ids(1));
       if (ends) out.scope.segment_ids = {ends->first, ends->second};
     }
   }
@@ -689,11 +711,10 @@ absl::StatusOr<Assignment> AssignmentCore::View(const Stored& a,
       ++out.segment_count;
       out.word_count += index->words[p];
       const SegmentState st = index->states[p];
-      const bool done =
-          out.role == WorkRole::kReview
-              ? st == SegmentState::kApproved
-              : (st == SegmentState::kTranslated ||
-                 st == SegmentState::kApproved);
+      const bool done = out.role == WorkRole::kReview
+                            ? st == SegmentState::kApproved
+                            : (st == SegmentState::kTranslated ||
+                               st == SegmentState::kApproved);
       if (!done) complete = false;
     });
   }
@@ -760,8 +781,7 @@ absl::Status AssignmentCore::CheckScope(const Stored& candidate,
 namespace {
 
 // Validates `scope` against the current revision and fills the record.
-absl::Status FillScope(const Scope& scope,
-                       statement::StatementCore* statements,
+absl::Status FillScope(const Scope& scope, statement::StatementCore* statements,
                        const statement::Statement& s,
                        rec::AssignmentRecord* r) {
   r->set_scope_kind(static_cast<int>(scope.kind));
@@ -780,14 +800,13 @@ absl::Status FillScope(const Scope& scope,
       }
       int ordinals[2];
       for (int i = 0; i < 2; ++i) {
-        auto seg = statements->GetSourceSegment(
-            Internal(), s.statement_id, scope.segment_ids[i], 0);
+        auto seg = statements->GetSourceSegment(Internal(), s.statement_id,
+                                                scope.segment_ids[i], 0);
         if (!seg.ok()) {
-          return BadField(
-              i == 0 ? "scope.range.first_segment_id"
-                     : "scope.range.last_segment_id",
-              StrCat("segment ", scope.segment_ids[i],
-                     " is not in the current revision"));
+          return BadField(i == 0 ? "scope.range.first_segment_id"
+                                 : "scope.range.last_segment_id",
+                          StrCat("segment ", scope.segment_ids[i],
+                                 " is not in the current revision"));
         }
         ordinals[i] = seg->ordinal;
         r->add_segment_ids(scope.segment_ids[i]);
@@ -813,12 +832,12 @@ absl::Status FillScope(const Scope& scope,
           return BadField("scope.segments.segment_ids",
                           StrCat("segment ", id, " is listed twice"));
         }
-        auto seg = statements->GetSourceSegment(Internal(), s.statement_id,
-                                                id, 0);
+        auto seg =
+            statements->GetSourceSegment(Internal(), s.statement_id, id, 0);
         if (!seg.ok()) {
-          return BadField("scope.segments.segment_ids",
-                          StrCat("segment ", id,
-                                 " is not in the current revision"));
+          return BadField(
+              "scope.segments.segment_ids",
+              StrCat("segment ", id, " is not in the current revision"));
         }
         if (!seg->segment.translatable) {
           return BadField("scope.segments.segment_ids",
@@ -882,8 +901,8 @@ absl::StatusOr<std::pair<int64_t, std::string>> DecodeListToken(
   std::string raw;
   if (!absl::WebSafeBase64Unescape(ToAbsl(token), &raw) ||
       raw.size() < query_hash.size() + 8 + 8 ||
-      Sha256(StrCat(kTokenSalt, std::string_view(raw).substr(
-                                    0, raw.size() - 8)))
+      Sha256(
+          StrCat(kTokenSalt, std::string_view(raw).substr(0, raw.size() - 8)))
               .substr(0, 8) != raw.substr(raw.size() - 8)) {
     return BadField("page_token",
                     "does not parse; pass a next_page_token unchanged",
@@ -908,7 +927,8 @@ absl::Status CheckRequestId(std::string_view id) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                (c >= '0' && c <= '9') || c == '-' || c == '_';
       })) {
-    return BadField("request_id", "must be 1 to 64 characters of [A-Za-z0-9_-]");
+    return BadField("request_id",
+                    "must be 1 to 64 characters of [A-Za-z0-9_-]");
   }
   return absl::OkStatus();
 }
@@ -919,14 +939,15 @@ absl::StatusOr<Assignment> AssignmentCore::Assign(const Principal& caller,
                                                   const AssignParams& p) {
   RETURN_IF_ERROR(CheckRequestId(p.request_id));
   if (p.role != WorkRole::kTranslate && p.role != WorkRole::kReview) {
-    return BadField("role", "must be ASSIGNMENT_ROLE_TRANSLATE or "
-                            "ASSIGNMENT_ROLE_REVIEW");
+    return BadField("role",
+                    "must be ASSIGNMENT_ROLE_TRANSLATE or "
+                    "ASSIGNMENT_ROLE_REVIEW");
   }
   if (!p.scope.has_value()) return BadField("scope", "is required");
   if (p.assignee.empty()) return BadField("assignee", "is required");
   if (p.note.size() > kMaxNoteBytes || !text::ValidateUtf8(p.note).ok()) {
-    return BadField("note", StrCat("must be UTF-8 of at most ", kMaxNoteBytes,
-                                   " bytes"));
+    return BadField(
+        "note", StrCat("must be UTF-8 of at most ", kMaxNoteBytes, " bytes"));
   }
   if (p.deadline.has_value() && *p.deadline <= clock_->Now()) {
     return BadField("deadline", "must be in the future");
@@ -988,9 +1009,9 @@ absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
     auto grants = users_(after.r.assignee());
     if (!grants.ok()) {
       if (absl::IsNotFound(grants.status())) {
-        return ErrorWithInfo(absl::StatusCode::kNotFound, "NOT_FOUND",
-                             StrCat("users/", after.r.assignee(),
-                                    " does not exist"));
+        return ErrorWithInfo(
+            absl::StatusCode::kNotFound, "NOT_FOUND",
+            StrCat("users/", after.r.assignee(), " does not exist"));
       }
       return grants.status();
     }
@@ -998,8 +1019,8 @@ absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
     if (!assignee.HasRoleFor(UserRoleFor(after.role()), after.r.language())) {
       return Precondition(
           "ASSIGNEE_ROLE", StrCat("users/", after.r.assignee()),
-          StrCat("lacks the ", RoleName(UserRoleFor(after.role())),
-                 " role in ", after.r.language()));
+          StrCat("lacks the ", RoleName(UserRoleFor(after.role())), " role in ",
+                 after.r.language()));
     }
   }
   for (int attempt = 0;; ++attempt) {
@@ -1026,8 +1047,8 @@ absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
     if (!request_key.empty()) {
       w.ExpectVersion(kCf, request_key, 0);
       w.Put(kCf, request_key,
-            storage::EncodeRecord(
-                kFormat1, 1, StrCat(U64Payload(after.n), fingerprint)));
+            storage::EncodeRecord(kFormat1, 1,
+                                  StrCat(U64Payload(after.n), fingerprint)));
     }
     // Overlap is decided on what CheckScope read: guard every other active
     // assignment of the same statement, language and role.
@@ -1044,19 +1065,19 @@ absl::StatusOr<Assignment> AssignmentCore::WriteAssignment(
                                 caller.user_id));
     auto committed = store_->Commit(std::move(w));
     if (!committed.ok()) {
-      if (!absl::IsAborted(committed.status()) ||
-          attempt + 1 >= kMaxAttempts) {
+      if (!absl::IsAborted(committed.status()) || attempt + 1 >= kMaxAttempts) {
         return committed.status();
       }
       if (before) {
         ASSIGN_OR_RETURN(auto now, LoadAssignment(before->id()));
         if (!now || now->version != before->version) {
-          return Conflict(StrCat("assignments/", before->id()),
-                          before->version, now ? now->version : 0);
+          return Conflict(StrCat("assignments/", before->id()), before->version,
+                          now ? now->version : 0);
         }
       }
       if (!request_key.empty()) {
-        ASSIGN_OR_RETURN(auto prior, store_->Get(kCf, std::string(request_key)));
+        ASSIGN_OR_RETURN(auto prior,
+                         store_->Get(kCf, std::string(request_key)));
         if (prior.has_value()) {
           return Replay(caller, *prior, request_id, fingerprint);
         }
@@ -1086,9 +1107,9 @@ absl::StatusOr<Assignment> AssignmentCore::GetAssignment(
     const Principal& caller, std::string_view assignment_id) {
   ASSIGN_OR_RETURN(auto a, LoadAssignment(assignment_id));
   if (!a) {
-    return ErrorWithInfo(absl::StatusCode::kNotFound, "NOT_FOUND",
-                         StrCat("assignments/", assignment_id,
-                                " does not exist"));
+    return ErrorWithInfo(
+        absl::StatusCode::kNotFound, "NOT_FOUND",
+        StrCat("assignments/", assignment_id, " does not exist"));
   }
   if (a->r.assignee() != caller.user_id &&
       !Coordinates(caller, a->r.language())) {
@@ -1112,9 +1133,9 @@ absl::StatusOr<Assignment> AssignmentCore::UpdateAssignment(
   }
   ASSIGN_OR_RETURN(auto a, LoadAssignment(assignment_id));
   if (!a) {
-    return ErrorWithInfo(absl::StatusCode::kNotFound, "NOT_FOUND",
-                         StrCat("assignments/", assignment_id,
-                                " does not exist"));
+    return ErrorWithInfo(
+        absl::StatusCode::kNotFound, "NOT_FOUND",
+        StrCat("assignments/", assignment_id, " does not exist"));
   }
   const std::string name = StrCat("assignments/", a->id());
   if (!Coordinates(caller, a->r.language())) {
@@ -1146,19 +1167,19 @@ absl::StatusOr<Assignment> AssignmentCore::UpdateAssignment(
   if (update.note) {
     if (update.note->size() > kMaxNoteBytes ||
         !text::ValidateUtf8(*update.note).ok()) {
-      return BadField("note", StrCat("must be UTF-8 of at most ",
-                                     kMaxNoteBytes, " bytes"));
+      return BadField(
+          "note", StrCat("must be UTF-8 of at most ", kMaxNoteBytes, " bytes"));
     }
     after.r.set_note(*update.note);
   }
   if (update.scope) {
-    RETURN_IF_ERROR(FillScope(*update.scope, statements_, loaded.first,
-                              &after.r));
+    RETURN_IF_ERROR(
+        FillScope(*update.scope, statements_, loaded.first, &after.r));
   }
   after.r.set_update_time_micros(Micros(clock_->Now()));
-  ASSIGN_OR_RETURN(Assignment out,
-                   WriteAssignment(caller, *a, after, "assignment.updated", "", "",
-                                   ""));
+  ASSIGN_OR_RETURN(
+      Assignment out,
+      WriteAssignment(caller, *a, after, "assignment.updated", "", "", ""));
   // Leases the previous assignee took through this assignment end where the
   // segment left it (or all of them when the assignee changed).
   ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index,
@@ -1175,13 +1196,12 @@ absl::StatusOr<Assignment> AssignmentCore::UpdateAssignment(
 }
 
 absl::StatusOr<Assignment> AssignmentCore::Unassign(
-    const Principal& caller, std::string_view assignment_id,
-    uint64_t version) {
+    const Principal& caller, std::string_view assignment_id, uint64_t version) {
   ASSIGN_OR_RETURN(auto a, LoadAssignment(assignment_id));
   if (!a) {
-    return ErrorWithInfo(absl::StatusCode::kNotFound, "NOT_FOUND",
-                         StrCat("assignments/", assignment_id,
-                                " does not exist"));
+    return ErrorWithInfo(
+        absl::StatusCode::kNotFound, "NOT_FOUND",
+        StrCat("assignments/", assignment_id, " does not exist"));
   }
   const std::string name = StrCat("assignments/", a->id());
   if (!Coordinates(caller, a->r.language())) {
@@ -1205,8 +1225,7 @@ absl::StatusOr<Assignment> AssignmentCore::Unassign(
   w.Put(kCf, key,
         storage::EncodeRecord(kFormat1, a->version + 1,
                               after.r.SerializeAsString()));
-  w.AppendEvent("assignment.ended",
-                StrCat(name, " by users/", caller.user_id));
+  w.AppendEvent("assignment.ended", StrCat(name, " by users/", caller.user_id));
   auto committed = store_->Commit(std::move(w));
   if (!committed.ok()) {
     if (absl::IsAborted(committed.status())) {
@@ -1226,8 +1245,8 @@ absl::StatusOr<Assignment> AssignmentCore::Unassign(
 absl::Status AssignmentCore::EndLeasesOf(const Stored& a,
                                          const std::set<int>* keep,
                                          const LangIndex* index) {
-  ASSIGN_OR_RETURN(auto current, CurrentLease(a.r.assignee(), a.r.language(),
-                                              a.role()));
+  ASSIGN_OR_RETURN(auto current,
+                   CurrentLease(a.r.assignee(), a.r.language(), a.role()));
   if (!current || !current->live(clock_->Now()) ||
       current->r.assignment() != a.id()) {
     return absl::OkStatus();
@@ -1245,9 +1264,8 @@ absl::StatusOr<AssignmentPage> AssignmentCore::ListAssignments(
     const Principal& caller, const AssignmentQuery& q, int page_size,
     std::string_view page_token) {
   if (page_size < 0) return BadField("page_size", "must not be negative");
-  const int size = page_size == 0
-                       ? kDefaultAssignmentPageSize
-                       : std::min(page_size, kMaxAssignmentPageSize);
+  const int size = page_size == 0 ? kDefaultAssignmentPageSize
+                                  : std::min(page_size, kMaxAssignmentPageSize);
   std::string lang;
   if (!q.language.empty()) {
     ASSIGN_OR_RETURN(lang, Canonical("language", q.language));
@@ -1259,11 +1277,11 @@ absl::StatusOr<AssignmentPage> AssignmentCore::ListAssignments(
   // The token binds the query (and the caller, whose grants filter it) and
   // names the last item returned, so a page resumes after it even when
   // earlier assignments were added or ended meanwhile.
-  std::string query = StrCat("list-assignments|", caller.user_id, "|",
-                             q.statement_id, "|", lang, "|", q.assignee, "|",
-                             static_cast<int>(q.role), "|",
-                             q.overdue_only ? 1 : 0);
-  for (AssignmentState st : states) StrAppend(&query, "|", static_cast<int>(st));
+  std::string query = StrCat(
+      "list-assignments|", caller.user_id, "|", q.statement_id, "|", lang, "|",
+      q.assignee, "|", static_cast<int>(q.role), "|", q.overdue_only ? 1 : 0);
+  for (AssignmentState st : states)
+    StrAppend(&query, "|", static_cast<int>(st));
   const std::string query_hash = Sha256(query).substr(0, 16);
   std::optional<std::pair<int64_t, std::string>> after;
   if (!page_token.empty()) {
@@ -1290,14 +1308,14 @@ absl::StatusOr<AssignmentPage> AssignmentCore::ListAssignments(
     }
     auto it = statements.find(a.r.statement_id());
     if (it == statements.end()) {
-      auto loaded = statements_->LoadStatementWithInternalId(
-          a.r.statement_id());
+      auto loaded =
+          statements_->LoadStatementWithInternalId(a.r.statement_id());
       if (!loaded.ok()) continue;
       it = statements.emplace(a.r.statement_id(), *loaded).first;
     }
-    ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index,
-                     Index(it->second.first, it->second.second,
-                           a.r.language()));
+    ASSIGN_OR_RETURN(
+        std::shared_ptr<LangIndex> index,
+        Index(it->second.first, it->second.second, a.r.language()));
     Assignment v;
     {
       absl::MutexLock lock(&index->mu);
@@ -1306,9 +1324,8 @@ absl::StatusOr<AssignmentPage> AssignmentCore::ListAssignments(
     if (q.overdue_only && !v.overdue) continue;
     if (static_cast<int>(page.assignments.size()) >= size) {
       const Assignment& last = page.assignments.back();
-      page.next_page_token =
-          EncodeListToken(query_hash, Micros(last.create_time),
-                          last.assignment_id);
+      page.next_page_token = EncodeListToken(
+          query_hash, Micros(last.create_time), last.assignment_id);
       break;
     }
     page.assignments.push_back(std::move(v));
@@ -1373,16 +1390,12 @@ void AssignmentCore::ForgetHeld(const rec::LeaseRecord& r) {
   if (h != held.end() && h->second.first == r.holder()) held.erase(h);
 }
 
-absl::Status AssignmentCore::EndLease(const StoredLease& lease,
-                                      LeaseState to) {
+absl::Status AssignmentCore::EndLease(const StoredLease& lease, LeaseState to) {
   rec::LeaseRecord r = lease.r;
   r.set_state(static_cast<int>(to));
   r.set_end_time_micros(Micros(clock_->Now()));
   WriteSet w;
-  w.ExpectVersion(kCf, LeaseKey(lease.m), lease.version);
-  w.Put(kCf, LeaseKey(lease.m),
-        storage::EncodeRecord(kFormat1, lease.version + 1,
-                              r.SerializeAsString()));
+  PutLease(&w, lease.m, lease.version, r);
   auto committed = store_->Commit(std::move(w));
   if (!committed.ok()) return committed.status();
   ForgetHeld(r);
@@ -1393,35 +1406,25 @@ absl::StatusOr<Lease> AssignmentCore::RenewLease(const Principal& caller,
                                                  std::string_view lease_id,
                                                  uint64_t version) {
   uint64_t m = 0;
+  const std::string name = StrCat("leases/", lease_id);
   for (int attempt = 0;; ++attempt) {
-    std::optional<StoredLease> lease;
-    if (ParseId(lease_id, &m)) {
-      ASSIGN_OR_RETURN(lease, LoadLease(m));
-    }
-    const std::string name = StrCat("leases/", lease_id);
-    if (!lease) {
-      return ErrorWithInfo(absl::StatusCode::kNotFound, "NOT_FOUND",
-                           StrCat(name, " does not exist"));
-    }
-    if (lease->r.holder() != caller.user_id) {
+    ASSIGN_OR_RETURN(StoredLease lease, FindLease(lease_id, &m));
+    if (lease.r.holder() != caller.user_id) {
       return Denied("ROLE_DENIED", "only the holder may renew a lease",
-                    lease->r.language());
+                    lease.r.language());
     }
-    if (version != 0 && version != lease->version) {
-      return Conflict(name, version, lease->version);
+    if (version != 0 && version != lease.version) {
+      return Conflict(name, version, lease.version);
     }
     const absl::Time now = clock_->Now();
-    if (!lease->live(now)) {
+    if (!lease.live(now)) {
       return Precondition("WRONG_STATE", name,
                           "the lease has expired or ended; claim again");
     }
-    rec::LeaseRecord r = lease->r;
+    rec::LeaseRecord r = lease.r;
     r.set_expire_time_micros(Micros(now + options_.lease_ttl));
     WriteSet w;
-    w.ExpectVersion(kCf, LeaseKey(m), lease->version);
-    w.Put(kCf, LeaseKey(m),
-          storage::EncodeRecord(kFormat1, lease->version + 1,
-                                r.SerializeAsString()));
+    PutLease(&w, m, lease.version, r);
     auto committed = store_->Commit(std::move(w));
     if (!committed.ok()) {
       if (absl::IsAborted(committed.status()) && attempt + 1 < kMaxAttempts) {
@@ -1429,7 +1432,7 @@ absl::StatusOr<Lease> AssignmentCore::RenewLease(const Principal& caller,
       }
       return committed.status();
     }
-    return LeaseView(m, lease->version + 1, r, now);
+    return LeaseView(m, lease.version + 1, r, now);
   }
 }
 
@@ -1437,32 +1440,25 @@ absl::StatusOr<Lease> AssignmentCore::ReleaseLease(const Principal& caller,
                                                    std::string_view lease_id,
                                                    uint64_t version) {
   uint64_t m = 0;
+  const std::string name = StrCat("leases/", lease_id);
   for (int attempt = 0;; ++attempt) {
-    std::optional<StoredLease> lease;
-    if (ParseId(lease_id, &m)) {
-      ASSIGN_OR_RETURN(lease, LoadLease(m));
-    }
-    const std::string name = StrCat("leases/", lease_id);
-    if (!lease) {
-      return ErrorWithInfo(absl::StatusCode::kNotFound, "NOT_FOUND",
-                           StrCat(name, " does not exist"));
-    }
-    if (lease->r.holder() != caller.user_id &&
-        !Coordinates(caller, lease->r.language())) {
+    ASSIGN_OR_RETURN(StoredLease lease, FindLease(lease_id, &m));
+    if (lease.r.holder() != caller.user_id &&
+        !Coordinates(caller, lease.r.language())) {
       return Denied("ROLE_DENIED",
                     "only the holder or a coordinator may release a lease",
-                    lease->r.language());
+                    lease.r.language());
     }
-    if (version != 0 && version != lease->version) {
-      return Conflict(name, version, lease->version);
+    if (version != 0 && version != lease.version) {
+      return Conflict(name, version, lease.version);
     }
     const absl::Time now = clock_->Now();
-    if (!lease->live(now)) return LeaseView(m, lease->version, lease->r, now);
-    absl::Status s = EndLease(*lease, LeaseState::kReleased);
+    if (!lease.live(now)) return LeaseView(m, lease.version, lease.r, now);
+    absl::Status s = EndLease(lease, LeaseState::kReleased);
     if (absl::IsAborted(s) && attempt + 1 < kMaxAttempts) continue;
     RETURN_IF_ERROR(s);
-    ASSIGN_OR_RETURN(lease, LoadLease(m));
-    return LeaseView(m, lease->version, lease->r, now);
+    ASSIGN_OR_RETURN(lease, FindLease(lease_id, &m));
+    return LeaseView(m, lease.version, lease.r, now);
   }
 }
 
@@ -1495,7 +1491,8 @@ absl::StatusOr<std::optional<Lease>> AssignmentCore::ClaimSegment(
     }
   }
   // The translation as stored (absent: untranslated, version 0 in storage).
-  const std::string tkey = translation::TranslationRecordKey(iid, language, seg);
+  const std::string tkey =
+      translation::TranslationRecordKey(iid, language, seg);
   ASSIGN_OR_RETURN(auto tvalue, store_->Get(ColumnFamily::kTranslations, tkey));
   uint64_t tversion = 0;
   SegmentState state = SegmentState::kUntranslated;
@@ -1512,12 +1509,11 @@ absl::StatusOr<std::optional<Lease>> AssignmentCore::ClaimSegment(
     author = t.author();
     approvers.assign(t.approvers().begin(), t.approvers().end());
   }
-  const bool open =
-      role == WorkRole::kTranslate
-          ? TranslateOpen(state)
-          : ReviewOpen(state) && author != caller.user_id &&
-                std::find(approvers.begin(), approvers.end(),
-                          caller.user_id) == approvers.end();
+  const bool open = role == WorkRole::kTranslate
+                        ? TranslateOpen(state)
+                        : ReviewOpen(state) && author != caller.user_id &&
+                              std::find(approvers.begin(), approvers.end(),
+                                        caller.user_id) == approvers.end();
   if (!open) {
     absl::MutexLock lock(&index.mu);
     index.Set(p, state, author, approvers);
@@ -1548,9 +1544,7 @@ absl::StatusOr<std::optional<Lease>> AssignmentCore::ClaimSegment(
         storage::EncodeRecord(kFormat1, slot_version + 1,
                               slot.SerializeAsString()));
   w.ExpectVersion(ColumnFamily::kTranslations, tkey, tversion);
-  w.ExpectVersion(kCf, LeaseKey(m), 0);
-  w.Put(kCf, LeaseKey(m),
-        storage::EncodeRecord(kFormat1, 1, lr.SerializeAsString()));
+  PutLease(&w, m, 0, lr);
   // One lease per caller, language and role: the previous one ends here.
   const std::string current_key = CurrentKey(caller.user_id, language, role);
   ASSIGN_OR_RETURN(auto cur_value, store_->Get(kCf, current_key));
@@ -1580,13 +1574,10 @@ absl::StatusOr<std::optional<Lease>> AssignmentCore::ClaimSegment(
       ended.set_state(static_cast<int>(expired ? LeaseState::kExpired
                                        : done  ? LeaseState::kCompleted
                                                : LeaseState::kReleased));
-      ended.set_end_time_micros(
-          expired ? prev->r.expire_time_micros() : Micros(now));
+      ended.set_end_time_micros(expired ? prev->r.expire_time_micros()
+                                        : Micros(now));
       previous = prev->r;
-      w.ExpectVersion(kCf, LeaseKey(prev->m), prev->version);
-      w.Put(kCf, LeaseKey(prev->m),
-            storage::EncodeRecord(kFormat1, prev->version + 1,
-                                  ended.SerializeAsString()));
+      PutLease(&w, prev->m, prev->version, ended);
     }
   }
   w.ExpectVersion(kCf, current_key, cur_version);
@@ -1791,15 +1782,14 @@ absl::StatusOr<std::optional<ClaimResult>> AssignmentCore::TryClaim(
     }
     if (picked < 0) return std::optional<ClaimResult>();
     bool lost = false;
-    ASSIGN_OR_RETURN(auto lease, ClaimSegment(caller, s, iid, lang, role,
-                                              *index, picked, assignment,
-                                              &lost));
+    ASSIGN_OR_RETURN(auto lease,
+                     ClaimSegment(caller, s, iid, lang, role, *index, picked,
+                                  assignment, &lost));
     if (lease) {
-      ASSIGN_OR_RETURN(ClaimResult out,
-                       Describe(s, iid, *lease, reason,
-                                params.context_size == 0
-                                    ? 2
-                                    : params.context_size));
+      ASSIGN_OR_RETURN(
+          ClaimResult out,
+          Describe(s, iid, *lease, reason,
+                   params.context_size == 0 ? 2 : params.context_size));
       return std::optional<ClaimResult>(std::move(out));
     }
     // Not claimable after all (the index learnt why) or a lost race: the
@@ -1849,9 +1839,9 @@ AssignmentCore::OpenStatements(const std::string& lang) {
   q.languages = {lang};
   std::string token;
   do {
-    ASSIGN_OR_RETURN(auto page, statements_->ListStatements(
-                                    Internal(), q,
-                                    statement::kMaxStatementPageSize, token));
+    ASSIGN_OR_RETURN(
+        auto page, statements_->ListStatements(
+                       Internal(), q, statement::kMaxStatementPageSize, token));
     for (auto& st : page.statements) {
       ASSIGN_OR_RETURN(auto loaded, statements_->LoadStatementWithInternalId(
                                         st.statement_id));
@@ -1859,15 +1849,13 @@ AssignmentCore::OpenStatements(const std::string& lang) {
     }
     token = page.next_page_token;
   } while (!token.empty());
-  std::stable_sort(list->begin(), list->end(),
-                   [](const auto& a, const auto& b) {
-                     const absl::Time da =
-                         a.first.deadline.value_or(absl::InfiniteFuture());
-                     const absl::Time db =
-                         b.first.deadline.value_or(absl::InfiniteFuture());
-                     if (da != db) return da < db;
-                     return a.first.create_time < b.first.create_time;
-                   });
+  std::stable_sort(
+      list->begin(), list->end(), [](const auto& a, const auto& b) {
+        const absl::Time da = a.first.deadline.value_or(absl::InfiniteFuture());
+        const absl::Time db = b.first.deadline.value_or(absl::InfiniteFuture());
+        if (da != db) return da < db;
+        return a.first.create_time < b.first.create_time;
+      });
   absl::MutexLock lock(&open_mu_);
   ++open_list_builds_;
   auto& entry = open_lists_[lang];
@@ -1884,24 +1872,25 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
                                                       const ClaimParams& in) {
   ClaimParams params = in;
   if (params.role != WorkRole::kTranslate && params.role != WorkRole::kReview) {
-    return BadField("role", "must be ASSIGNMENT_ROLE_TRANSLATE or "
-                            "ASSIGNMENT_ROLE_REVIEW");
+    return BadField("role",
+                    "must be ASSIGNMENT_ROLE_TRANSLATE or "
+                    "ASSIGNMENT_ROLE_REVIEW");
   }
   if (params.context_size < 0 || params.context_size > kMaxContextSize) {
     return BadField("context_size",
                     StrCat("must be between 0 and ", kMaxContextSize));
   }
   if (params.exclude.size() > kMaxExcludeSegments) {
-    return BadField("exclude_segments",
-                    StrCat("may name at most ", kMaxExcludeSegments,
-                           " segments"));
+    return BadField(
+        "exclude_segments",
+        StrCat("may name at most ", kMaxExcludeSegments, " segments"));
   }
   ASSIGN_OR_RETURN(params.language, Canonical("language", params.language));
   const std::string& lang = params.language;
   if (!MayWork(caller, params.role, lang)) {
     return Denied("LANGUAGE_NOT_GRANTED",
-                  StrCat("no role of the caller allows ",
-                         RoleName(params.role), " claims in ", lang),
+                  StrCat("no role of the caller allows ", RoleName(params.role),
+                         " claims in ", lang),
                   lang);
   }
   // The statements to look at, by deadline then age.
@@ -1922,8 +1911,8 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
   }
   const auto& candidates = listed ? *listed : named;
   // Step 1: the current lease, unless its work is done or it is skipped.
-  ASSIGN_OR_RETURN(auto current, CurrentLease(caller.user_id, lang,
-                                              params.role));
+  ASSIGN_OR_RETURN(auto current,
+                   CurrentLease(caller.user_id, lang, params.role));
   const absl::Time now = clock_->Now();
   if (current && current->live(now)) {
     bool excluded = false;
@@ -1933,12 +1922,12 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
         excluded = true;
       }
     }
-    const bool same_statement = params.statement_id.empty() ||
-                                params.statement_id ==
-                                    current->r.statement_id();
+    const bool same_statement =
+        params.statement_id.empty() ||
+        params.statement_id == current->r.statement_id();
     if (!excluded && same_statement) {
-      auto loaded = statements_->LoadStatementWithInternalId(
-          current->r.statement_id());
+      auto loaded =
+          statements_->LoadStatementWithInternalId(current->r.statement_id());
       if (loaded.ok() &&
           loaded->first.state == statement::StatementState::kOpen) {
         ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index,
@@ -1964,8 +1953,7 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
           if (renewed.ok()) {
             return Describe(loaded->first, loaded->second, *renewed,
                             ClaimReason::kCurrent,
-                            params.context_size == 0 ? 2
-                                                     : params.context_size);
+                            params.context_size == 0 ? 2 : params.context_size);
           }
         }
       }
@@ -1976,8 +1964,7 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const Principal& caller,
     if (step == 2 && params.role != WorkRole::kTranslate) continue;
     for (const auto& [s, iid] : candidates) {
       if (step == 4 && !s.allow_open_claiming) continue;
-      ASSIGN_OR_RETURN(auto claimed,
-                       TryClaim(caller, s, iid, params, step));
+      ASSIGN_OR_RETURN(auto claimed, TryClaim(caller, s, iid, params, step));
       if (claimed) return *std::move(claimed);
     }
   }
@@ -2029,10 +2016,7 @@ absl::Status AssignmentCore::Admit(const Principal& caller,
         rec::LeaseRecord renewed = lease->r;
         renewed.set_expire_time_micros(Micros(now + options_.lease_ttl));
         writes->ExpectVersion(kCf, slot_key, r.version);
-        writes->ExpectVersion(kCf, LeaseKey(lease->m), lease->version);
-        writes->Put(kCf, LeaseKey(lease->m),
-                    storage::EncodeRecord(kFormat1, lease->version + 1,
-                                          renewed.SerializeAsString()));
+        PutLease(writes, lease->m, lease->version, renewed);
         return absl::OkStatus();
       }
     }
@@ -2127,13 +2111,14 @@ absl::StatusOr<StatementProgress> AssignmentCore::GetProgress(
   {
     const std::string begin = KeyBuilder(kCurrentKind).Build();
     std::vector<uint64_t> current;
-    RETURN_IF_ERROR(store_->Scan(
-        kCf, begin, storage::PrefixSuccessor(begin),
-        [&](std::string_view, std::string_view value) {
-          auto r = storage::DecodeRecord(value);
-          if (r.ok()) current.push_back(U64FromPayload(r->payload));
-          return true;
-        }));
+    RETURN_IF_ERROR(store_->Scan(kCf, begin, storage::PrefixSuccessor(begin),
+                                 [&](std::string_view, std::string_view value) {
+                                   auto r = storage::DecodeRecord(value);
+                                   if (r.ok())
+                                     current.push_back(
+                                         U64FromPayload(r->payload));
+                                   return true;
+                                 }));
     for (uint64_t m : current) {
       ASSIGN_OR_RETURN(auto l, LoadLease(m));
       if (l && l->live(out.read_time) &&
@@ -2276,23 +2261,22 @@ absl::StatusOr<MyWork> AssignmentCore::GetMyWork(
     }
     if (out.assignments.size() >= kMaxMyWorkItems) break;
   }
-  std::stable_sort(out.assignments.begin(), out.assignments.end(),
-                   [](const Assignment& a, const Assignment& b) {
-                     return a.effective_deadline.value_or(
-                                absl::InfiniteFuture()) <
-                            b.effective_deadline.value_or(
-                                absl::InfiniteFuture());
-                   });
+  std::stable_sort(
+      out.assignments.begin(), out.assignments.end(),
+      [](const Assignment& a, const Assignment& b) {
+        return a.effective_deadline.value_or(absl::InfiniteFuture()) <
+               b.effective_deadline.value_or(absl::InfiniteFuture());
+      });
   const absl::Time now = clock_->Now();
   const std::string prefix = CurrentPrefix(caller.user_id);
   std::vector<uint64_t> ids;
-  RETURN_IF_ERROR(store_->Scan(
-      kCf, prefix, storage::PrefixSuccessor(prefix),
-      [&](std::string_view, std::string_view value) {
-        auto r = storage::DecodeRecord(value);
-        if (r.ok()) ids.push_back(U64FromPayload(r->payload));
-        return true;
-      }));
+  RETURN_IF_ERROR(store_->Scan(kCf, prefix, storage::PrefixSuccessor(prefix),
+                               [&](std::string_view, std::string_view value) {
+                                 auto r = storage::DecodeRecord(value);
+                                 if (r.ok())
+                                   ids.push_back(U64FromPayload(r->payload));
+                                 return true;
+                               }));
   for (uint64_t m : ids) {
     ASSIGN_OR_RETURN(auto lease, LoadLease(m));
     if (lease && lease->live(now) && in_scope(lease->r.language())) {
@@ -2312,13 +2296,14 @@ absl::Status AssignmentCore::Sweep() {
   // leases were ever handed out.
   const std::string begin = KeyBuilder(kCurrentKind).Build();
   std::vector<uint64_t> current;
-  RETURN_IF_ERROR(store_->Scan(
-      kCf, begin, storage::PrefixSuccessor(begin),
-      [&](std::string_view, std::string_view value) {
-        auto r = storage::DecodeRecord(value);
-        if (r.ok()) current.push_back(U64FromPayload(r->payload));
-        return true;
-      }));
+  RETURN_IF_ERROR(store_->Scan(kCf, begin, storage::PrefixSuccessor(begin),
+                               [&](std::string_view, std::string_view value) {
+                                 auto r = storage::DecodeRecord(value);
+                                 if (r.ok())
+                                   current.push_back(
+                                       U64FromPayload(r->payload));
+                                 return true;
+                               }));
   std::vector<StoredLease> expired;
   for (uint64_t m : current) {
     ASSIGN_OR_RETURN(auto l, LoadLease(m));
@@ -2332,9 +2317,7 @@ absl::Status AssignmentCore::Sweep() {
     r.set_state(static_cast<int>(LeaseState::kExpired));
     r.set_end_time_micros(l.r.expire_time_micros());
     WriteSet w;
-    w.ExpectVersion(kCf, LeaseKey(l.m), l.version);
-    w.Put(kCf, LeaseKey(l.m),
-          storage::EncodeRecord(kFormat1, l.version + 1, r.SerializeAsString()));
+    PutLease(&w, l.m, l.version, r);
     auto committed = store_->Commit(std::move(w));
     // A renewal that won the race keeps the lease alive.
     if (!committed.ok() && !absl::IsAborted(committed.status())) {
@@ -2382,14 +2365,15 @@ absl::Status AssignmentCore::Sweep() {
     WriteSet w;
     const std::string key = AssignmentKey(loaded->second, a.n);
     w.ExpectVersion(kCf, key, a.version);
-    w.Put(kCf, key,
-          storage::EncodeRecord(kFormat1, a.version + 1, r.SerializeAsString()));
-    w.AppendEvent("assignment.overdue",
-                  StrCat("assignments/", a.id(), " of users/", a.r.assignee(),
-                         " was due ",
-                         absl::FormatTime(absl::RFC3339_sec,
-                                          *v.effective_deadline,
-                                          absl::UTCTimeZone())));
+    w.Put(
+        kCf, key,
+        storage::EncodeRecord(kFormat1, a.version + 1, r.SerializeAsString()));
+    w.AppendEvent(
+        "assignment.overdue",
+        StrCat("assignments/", a.id(), " of users/", a.r.assignee(),
+               " was due ",
+               absl::FormatTime(absl::RFC3339_sec, *v.effective_deadline,
+                                absl::UTCTimeZone())));
     auto committed = store_->Commit(std::move(w));
     if (!committed.ok() && !absl::IsAborted(committed.status())) {
       return committed.status();

@@ -312,6 +312,8 @@ class AssignmentCore final : public translation::WorkGate {
       std::string_view statement_id);
   absl::StatusOr<std::optional<Stored>> LoadAssignment(std::string_view id);
   absl::StatusOr<std::optional<StoredLease>> LoadLease(uint64_t lease_id);
+  // The lease named by `lease_id` (its number in *m); NOT_FOUND if none.
+  absl::StatusOr<StoredLease> FindLease(std::string_view lease_id, uint64_t* m);
   absl::StatusOr<Resolved> Resolve(const Stored& a, const LangIndex& index);
   static std::optional<std::pair<std::string, std::string>> CurrentEnds(
       const Lineage& lineage, const LangIndex& index, const std::string& first,
@@ -322,13 +324,10 @@ class AssignmentCore final : public translation::WorkGate {
   absl::StatusOr<Assignment> View(const Stored& a,
                                   const statement::Statement& s,
                                   const LangIndex* index);
-  absl::StatusOr<Assignment> WriteAssignment(const Principal& caller,
-                                             std::optional<Stored> before,
-                                             Stored after,
-                                             std::string_view event,
-                                             std::string_view request_key,
-                                             std::string_view request_id,
-                                             std::string_view fingerprint);
+  absl::StatusOr<Assignment> WriteAssignment(
+      const Principal& caller, std::optional<Stored> before, Stored after,
+      std::string_view event, std::string_view request_key,
+      std::string_view request_id, std::string_view fingerprint);
   // The answer to a repeated Assign: the first assignment, or
   // REQUEST_ID_REUSED if the request differs.
   absl::StatusOr<Assignment> Replay(const Principal& caller,

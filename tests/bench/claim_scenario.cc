@@ -8,12 +8,10 @@
 #include <thread>
 #include <vector>
 
-#include "common/temp_dir.h"
-#include "server/tesserad.h"
 #include "tessera/v1/assignment.grpc.pb.h"
-#include "tessera/v1/identity.grpc.pb.h"
 #include "tessera/v1/statement.grpc.pb.h"
 #include "tessera/v1/translation.grpc.pb.h"
+#include "tests/bench/bench_server.h"
 
 namespace tessera::bench {
 namespace {
@@ -21,19 +19,6 @@ namespace {
 constexpr int kSegments = 10000;
 // One claimer per outstanding call at the highest concurrency measured.
 constexpr int kClaimers = 64;
-
-std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->AddMetadata("authorization", "Bearer " + token);
-  ctx->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(60));
-  return ctx;
-}
-
-absl::Status FromGrpc(const grpc::Status& s, const std::string& what) {
-  if (s.ok()) return absl::OkStatus();
-  return absl::InternalError(what + ": " + s.error_message());
-}
 
 // A translator and the segment it currently leases (empty before its
 // first claim).
@@ -47,34 +32,14 @@ class ClaimInstance final : public ScenarioInstance {
   explicit ClaimInstance(int percent_done) : percent_done_(percent_done) {}
 
   absl::Status Start() {
-    ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = dir_.Sub("data");
-    options.shutdown_grace = absl::ZeroDuration();
-    auto server = Tesserad::Start(options);
-    if (!server.ok()) return server.status();
-    server_ = std::move(server).value();
-    const std::string admin = server_->first_start_admin_token();
-    auto channel = grpc::CreateChannel(server_->address(),
-                                       grpc::InsecureChannelCredentials());
-    auto identity = v1::IdentityService::NewStub(channel);
+    if (auto s = server_.Start(); !s.ok()) return s;
+    const std::string& admin = server_.admin_token();
+    const auto& channel = server_.channel();
     for (int i = 0; i < kClaimers; ++i) {
-      v1::CreateUserRequest req;
-      req.set_user_id("claimer" + std::to_string(i));
-      auto* g = req.add_roles();
-      g->set_role(v1::ROLE_TRANSLATOR);
-      g->add_languages("fr");
-      v1::User user;
-      absl::Status s = FromGrpc(
-          identity->CreateUser(Context(admin).get(), req, &user), "CreateUser");
-      if (!s.ok()) return s;
-      v1::IssueTokenRequest treq;
-      treq.set_user(user.name());
-      v1::IssueTokenResponse tresp;
-      s = FromGrpc(identity->IssueToken(Context(admin).get(), treq, &tresp),
-                   "IssueToken");
-      if (!s.ok()) return s;
-      free_.push_back(Claimer{tresp.secret(), ""});
+      absl::StatusOr<std::string> token = server_.CreateUserWithToken(
+          "claimer" + std::to_string(i), v1::ROLE_TRANSLATOR, "fr");
+      if (!token.ok()) return token.status();
+      free_.push_back(Claimer{*std::move(token), ""});
     }
 
     auto statements = v1::StatementService::NewStub(channel);
@@ -91,9 +56,10 @@ class ClaimInstance final : public ScenarioInstance {
     create.add_target_languages("fr");
     create.set_allow_open_claiming(true);
     v1::Statement statement;
-    absl::Status s = FromGrpc(
-        statements->CreateStatement(Context(admin).get(), create, &statement),
-        "CreateStatement");
+    absl::Status s =
+        FromGrpc(statements->CreateStatement(BenchContext(admin).get(), create,
+                                             &statement),
+                 "CreateStatement");
     if (!s.ok()) return s;
     statement_ = statement.name();
 
@@ -109,7 +75,7 @@ class ClaimInstance final : public ScenarioInstance {
       list.set_page_token(token);
       v1::ListSegmentsResponse page;
       s = FromGrpc(
-          translations->ListSegments(Context(admin).get(), list, &page),
+          translations->ListSegments(BenchContext(admin).get(), list, &page),
           "ListSegments");
       if (!s.ok()) return s;
       for (const auto& t : page.translations()) names.push_back(t.name());
@@ -132,7 +98,7 @@ class ClaimInstance final : public ScenarioInstance {
                                           std::to_string(i + 1) + ".");
           v1::Translation out;
           grpc::Status gs =
-              translations->Submit(Context(admin).get(), req, &out);
+              translations->Submit(BenchContext(admin).get(), req, &out);
           if (!gs.ok()) {
             std::lock_guard<std::mutex> lock(mu);
             first_error = FromGrpc(gs, "Submit");
@@ -145,11 +111,7 @@ class ClaimInstance final : public ScenarioInstance {
     return first_error;
   }
 
-  ~ClaimInstance() override {
-    if (server_ != nullptr) server_->Shutdown();
-  }
-
-  std::string target() const override { return server_->address(); }
+  std::string target() const override { return server_.address(); }
 
   CallFn MakeCall(std::shared_ptr<grpc::Channel> channel) override {
     std::shared_ptr<v1::AssignmentService::Stub> stub =
@@ -185,24 +147,24 @@ class ClaimInstance final : public ScenarioInstance {
       if (!call->claimer.current.empty()) {
         call->req.add_exclude_segments(call->claimer.current);
       }
-      stub->async()->ClaimNext(
-          &call->ctx, &call->req, &call->resp,
-          [this, call, done](grpc::Status s) {
-            if (s.ok()) call->claimer.current = call->resp.lease().segment();
-            {
-              std::lock_guard<std::mutex> lock(mu_);
-              free_.push_back(std::move(call->claimer));
-            }
-            delete call;
-            done(s);
-          });
+      stub->async()->ClaimNext(&call->ctx, &call->req, &call->resp,
+                               [this, call, done](grpc::Status s) {
+                                 if (s.ok())
+                                   call->claimer.current =
+                                       call->resp.lease().segment();
+                                 {
+                                   std::lock_guard<std::mutex> lock(mu_);
+                                   free_.push_back(std::move(call->claimer));
+                                 }
+                                 delete call;
+                                 done(s);
+                               });
     };
   }
 
  private:
   const int percent_done_;
-  testing::TempDir dir_;
-  std::unique_ptr<Tesserad> server_;
+  BenchServer server_;
   std::string statement_;
   std::mutex mu_;
   std::deque<Claimer> free_;

@@ -13,28 +13,15 @@
 #include "server/tesserad.h"
 #include "services/common/worker_pool.h"
 #include "tessera/v1/assignment.grpc.pb.h"
-#include "tessera/v1/identity.grpc.pb.h"
 #include "tessera/v1/statement.grpc.pb.h"
 #include "tessera/v1/translation.grpc.pb.h"
+#include "tests/bench/bench_server.h"
 
 namespace tessera::bench {
 namespace {
 
 // Segments in the benchmark statement.
 constexpr int kSegments = 800;
-
-std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->AddMetadata("authorization", "Bearer " + token);
-  ctx->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(30));
-  return ctx;
-}
-
-absl::Status FromGrpc(const grpc::Status& s, const char* what) {
-  if (s.ok()) return absl::OkStatus();
-  return absl::InternalError(std::string(what) + ": " + s.error_message());
-}
 
 #define RETURN_STATUS(call, what)                  \
   do {                                             \
@@ -54,33 +41,15 @@ class TranslationInstance final : public ScenarioInstance {
   explicit TranslationInstance(bool approve) : approve_(approve) {}
 
   absl::Status Start() {
-    ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = dir_.Sub("data");
-    options.shutdown_grace = absl::ZeroDuration();
-    auto server = Tesserad::Start(options);
-    if (!server.ok()) return server.status();
-    server_ = std::move(server).value();
-    const std::string admin = server_->first_start_admin_token();
-    auto channel = grpc::CreateChannel(server_->address(),
-                                       grpc::InsecureChannelCredentials());
-    auto identity = v1::IdentityService::NewStub(channel);
+    if (auto s = server_.Start(); !s.ok()) return s;
+    const std::string& admin = server_.admin_token();
+    const auto& channel = server_.channel();
     const auto make_user = [&](const std::string& id, v1::Role role,
                                std::string* token) -> absl::Status {
-      v1::CreateUserRequest req;
-      req.set_user_id(id);
-      auto* g = req.add_roles();
-      g->set_role(role);
-      g->add_languages("fr");
-      v1::User user;
-      RETURN_STATUS(identity->CreateUser(Context(admin).get(), req, &user),
-                    "CreateUser");
-      v1::IssueTokenRequest treq;
-      treq.set_user("users/" + id);
-      v1::IssueTokenResponse tresp;
-      RETURN_STATUS(identity->IssueToken(Context(admin).get(), treq, &tresp),
-                    "IssueToken");
-      *token = tresp.secret();
+      absl::StatusOr<std::string> t =
+          server_.CreateUserWithToken(id, role, "fr");
+      if (!t.ok()) return t.status();
+      *token = *std::move(t);
       return absl::OkStatus();
     };
     if (auto s = make_user("tr", v1::ROLE_TRANSLATOR, &translator_); !s.ok()) {
@@ -107,9 +76,9 @@ class TranslationInstance final : public ScenarioInstance {
     create.set_source_language("en");
     create.add_target_languages("fr");
     v1::Statement statement;
-    RETURN_STATUS(
-        statements->CreateStatement(Context(admin).get(), create, &statement),
-        "CreateStatement");
+    RETURN_STATUS(statements->CreateStatement(BenchContext(admin).get(), create,
+                                              &statement),
+                  "CreateStatement");
 
     // The whole language is the translator's to translate and the
     // reviewer's to review, so every call passes the assignment check.
@@ -125,7 +94,7 @@ class TranslationInstance final : public ScenarioInstance {
       assign.set_assignee(std::string("users/") + user);
       v1::Assignment assignment;
       RETURN_STATUS(
-          assignments->Assign(Context(admin).get(), assign, &assignment),
+          assignments->Assign(BenchContext(admin).get(), assign, &assignment),
           "Assign");
     }
 
@@ -135,7 +104,7 @@ class TranslationInstance final : public ScenarioInstance {
     list.set_page_size(1000);
     v1::ListSegmentsResponse segments;
     RETURN_STATUS(
-        translations->ListSegments(Context(admin).get(), list, &segments),
+        translations->ListSegments(BenchContext(admin).get(), list, &segments),
         "ListSegments");
     for (int i = 0; i < segments.translations_size(); ++i) {
       Slot slot{segments.translations(i).name(),
@@ -147,8 +116,9 @@ class TranslationInstance final : public ScenarioInstance {
         req.set_version(slot.version);
         req.mutable_content()->set_text(Text(i));
         v1::Translation t;
-        RETURN_STATUS(translations->Submit(Context(translator_).get(), req, &t),
-                      "Submit");
+        RETURN_STATUS(
+            translations->Submit(BenchContext(translator_).get(), req, &t),
+            "Submit");
         slot.version = t.version();
       }
       ready_.push_back(std::move(slot));
@@ -156,11 +126,7 @@ class TranslationInstance final : public ScenarioInstance {
     return absl::OkStatus();
   }
 
-  ~TranslationInstance() override {
-    if (server_ != nullptr) server_->Shutdown();
-  }
-
-  std::string target() const override { return server_->address(); }
+  std::string target() const override { return server_.address(); }
 
   CallFn MakeCall(std::shared_ptr<grpc::Channel> channel) override {
     std::shared_ptr<v1::TranslationService::Stub> stub =
@@ -236,8 +202,7 @@ class TranslationInstance final : public ScenarioInstance {
   }
 
   const bool approve_;
-  testing::TempDir dir_;
-  std::unique_ptr<Tesserad> server_;
+  BenchServer server_;
   std::string translator_, reviewer_, coordinator_;
   std::mutex mu_;
   std::deque<Slot> ready_;

@@ -3,9 +3,8 @@
 #include <memory>
 #include <string>
 
-#include "common/temp_dir.h"
-#include "server/tesserad.h"
 #include "tessera/v1/identity.grpc.pb.h"
+#include "tests/bench/bench_server.h"
 
 namespace tessera::bench {
 namespace {
@@ -13,22 +12,12 @@ namespace {
 class WhoAmIInstance final : public ScenarioInstance {
  public:
   absl::Status Start() {
-    ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = dir_.Sub("data");
-    options.shutdown_grace = absl::ZeroDuration();
-    auto server = Tesserad::Start(options);
-    if (!server.ok()) return server.status();
-    server_ = std::move(server).value();
-    token_ = server_->first_start_admin_token();
+    if (auto s = server_.Start(); !s.ok()) return s;
+    token_ = server_.admin_token();
     return absl::OkStatus();
   }
 
-  ~WhoAmIInstance() override {
-    if (server_ != nullptr) server_->Shutdown();
-  }
-
-  std::string target() const override { return server_->address(); }
+  std::string target() const override { return server_.address(); }
 
   CallFn MakeCall(std::shared_ptr<grpc::Channel> channel) override {
     std::shared_ptr<v1::IdentityService::Stub> stub =
@@ -54,8 +43,7 @@ class WhoAmIInstance final : public ScenarioInstance {
   }
 
  private:
-  testing::TempDir dir_;
-  std::unique_ptr<Tesserad> server_;
+  BenchServer server_;
   std::string token_;
 };
 
