@@ -20,7 +20,7 @@
 #include "google/protobuf/descriptor.h"
 #include "services/assignment/assignment_core.h"
 #include "services/assignment/assignment_service.h"
-#include "services/common/call.h"
+#include "services/grpc/call.h"
 #include "services/common/policy.h"
 #include "services/identity/identity_core.h"
 #include "services/identity/identity_service.h"

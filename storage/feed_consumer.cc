@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "storage/key_codec.h"
@@ -85,8 +86,7 @@ void FeedConsumer::Start() {
     while (!stop_) {
       absl::Status s = CatchUp();
       if (!s.ok()) {
-        std::fprintf(stderr, "tesserad: %s: %s\n", name_.c_str(),
-                     s.ToString().c_str());
+        LogError(name_, s);
       }
       uint64_t after;
       {

@@ -3,6 +3,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "services/common/errors.h"
+#include "services/grpc/timestamp.h"
 #include "services/statement/statement_convert.h"
 #include "services/statement/statement_core.h"
 #include "services/translation/translation_convert.h"
@@ -74,9 +75,9 @@ absl::StatusOr<Scope> ScopeFromProto(const v1::AssignmentScope& s) {
   return InvalidFieldError("scope", "is required");
 }
 
-void CountsToProto(const std::vector<StateCount>& counts,
-                   google::protobuf::RepeatedPtrField<v1::SegmentStateCount>*
-                       out) {
+void CountsToProto(
+    const std::vector<StateCount>& counts,
+    google::protobuf::RepeatedPtrField<v1::SegmentStateCount>* out) {
   for (const StateCount& c : counts) {
     auto* p = out->Add();
     p->set_state(static_cast<v1::SegmentState>(c.state));
@@ -244,8 +245,8 @@ absl::StatusOr<AssignmentUpdate> UpdateFromProto(
   const v1::Assignment& a = req.assignment();
   for (const std::string& path : req.update_mask().paths()) {
     if (path == "assignee") {
-      ASSIGN_OR_RETURN(u.assignee, UserFromName("assignment.assignee",
-                                                a.assignee()));
+      ASSIGN_OR_RETURN(u.assignee,
+                       UserFromName("assignment.assignee", a.assignee()));
     } else if (path == "deadline") {
       if (a.has_deadline()) {
         ASSIGN_OR_RETURN(absl::Time t,
@@ -308,8 +309,8 @@ absl::StatusOr<ClaimParams> ClaimFromProto(const v1::ClaimNextRequest& req) {
         StrCat("may name at most ", kMaxExcludeSegments, " segments"));
   }
   for (const std::string& name : req.exclude_segments()) {
-    ASSIGN_OR_RETURN(auto ref, translation::ParseTranslationName(
-                                   "exclude_segments", name));
+    ASSIGN_OR_RETURN(
+        auto ref, translation::ParseTranslationName("exclude_segments", name));
     p.exclude.push_back(std::move(ref));
   }
   p.context_size = req.context_size();

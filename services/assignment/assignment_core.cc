@@ -8,13 +8,12 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "common/log.h"
 #include "common/random.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
-#include "google/rpc/error_details.pb.h"
 #include "services/assignment/assignment_records.pb.h"
 #include "services/common/errors.h"
-#include "services/common/grpc_status.h"
 #include "services/translation/translation_records.pb.h"
 #include "storage/key_codec.h"
 #include "text/language.h"
@@ -145,16 +144,7 @@ std::string_view RoleName(WorkRole r) {
 absl::Status Precondition(std::string_view reason, std::string_view subject,
                           std::string_view message,
                           const ErrorMetadata& metadata = {}) {
-  absl::Status status =
-      ErrorWithInfo(absl::StatusCode::kFailedPrecondition, reason,
-                    StrCat(subject, ": ", message), metadata);
-  google::rpc::PreconditionFailure pf;
-  auto* v = pf.add_violations();
-  v->set_type(std::string(reason));
-  v->set_subject(std::string(subject));
-  v->set_description(std::string(message));
-  AttachDetail(status, pf);
-  return status;
+  return PreconditionError(reason, subject, message, metadata);
 }
 
 absl::Status Denied(std::string_view reason, std::string_view message,
@@ -742,7 +732,7 @@ absl::Status AssignmentCore::CheckScope(const Stored& candidate,
   if (count == 0) {
     return BadField("scope", "has no translatable segment");
   }
-  google::rpc::PreconditionFailure pf;
+  std::vector<PreconditionViolation> violations;
   std::string first_holder;
   for (const Stored& other : all) {
     if (other.n == candidate.n || !other.active() ||
@@ -758,23 +748,24 @@ absl::Status AssignmentCore::CheckScope(const Stored& candidate,
       }
     });
     if (shared.empty()) continue;
-    auto* v = pf.add_violations();
-    v->set_type("ASSIGNMENT_OVERLAP");
-    v->set_subject(StrCat("assignments/", other.id()));
     std::string ids;
     for (const auto& id : shared) StrAppend(&ids, ids.empty() ? "" : ", ", id);
-    v->set_description(StrCat("assigned to users/", other.r.assignee(),
-                              "; shares segments ", ids));
+    violations.push_back({"ASSIGNMENT_OVERLAP",
+                          StrCat("assignments/", other.id()),
+                          StrCat("assigned to users/", other.r.assignee(),
+                                 "; shares segments ", ids)});
     if (first_holder.empty()) first_holder = other.r.assignee();
   }
-  if (pf.violations_size() == 0) return absl::OkStatus();
+  if (violations.empty()) return absl::OkStatus();
   absl::Status status = ErrorWithInfo(
       absl::StatusCode::kFailedPrecondition, "ASSIGNMENT_OVERLAP",
-      StrCat("the scope overlaps ", pf.violations_size(),
+      StrCat("the scope overlaps ", violations.size(),
              " active assignment(s) for ", RoleName(candidate.role()),
              ", held by users/", first_holder),
       {{"assignee", first_holder}});
-  AttachDetail(status, pf);
+  ErrorDetails details = *DetailsOf(status);
+  details.preconditions = std::move(violations);
+  SetDetails(status, details);
   return status;
 }
 
@@ -2398,8 +2389,7 @@ void AssignmentCore::Start() {
       // A failed sweep is retried at the next interval; reads meanwhile
       // still treat expired leases as expired.
       if (absl::Status s = Sweep(); !s.ok()) {
-        std::fprintf(stderr, "tesserad: lease sweep: %s\n",
-                     s.ToString().c_str());
+        LogError("lease sweep", s);
       }
       stop_mu_.Lock();
     }

@@ -13,6 +13,7 @@
 #include "formats/document.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
+#include "services/grpc/grpc_status.h"
 #include "storage/store.h"
 
 namespace tessera::assignment {
@@ -36,7 +37,8 @@ const Principal kCara = User("cara", Role::kTranslator);
 const Principal kRita = User("rita", Role::kReviewer);
 
 std::string ReasonOf(const absl::Status& s) {
-  auto p = s.GetPayload("type.googleapis.com/google.rpc.ErrorInfo");
+  auto p =
+      WithRpcDetails(s).GetPayload("type.googleapis.com/google.rpc.ErrorInfo");
   if (!p.has_value()) return "";
   google::rpc::ErrorInfo info;
   if (!info.ParseFromString(std::string(*p))) return "";
@@ -81,8 +83,7 @@ class AssignmentCoreTest : public ::testing::Test {
     options.lease_ttl = absl::Minutes(20);
     core_ = std::make_unique<AssignmentCore>(
         store_.get(), statements_.get(), translations_.get(),
-        [this](std::string_view id)
-            -> absl::StatusOr<std::vector<RoleGrant>> {
+        [this](std::string_view id) -> absl::StatusOr<std::vector<RoleGrant>> {
           auto it = users_.find(std::string(id));
           if (it == users_.end()) return absl::NotFoundError("no such user");
           return it->second;
@@ -237,14 +238,13 @@ TEST_F(AssignmentCoreTest, OverlapIsRefusedNamingTheHolder) {
   // Reassigning is explicit: update the assignee.
   AssignmentUpdate update;
   update.assignee = "cara";
-  ASSERT_OK_AND_ASSIGN(Assignment moved, core_->UpdateAssignment(
-                                             kCoord, a.assignment_id,
-                                             a.version, update));
+  ASSERT_OK_AND_ASSIGN(
+      Assignment moved,
+      core_->UpdateAssignment(kCoord, a.assignment_id, a.version, update));
   EXPECT_EQ(moved.assignee, "cara");
   // A stale version is refused.
-  EXPECT_THAT(
-      core_->Unassign(kCoord, a.assignment_id, a.version).status(),
-      StatusIs(absl::StatusCode::kAborted));
+  EXPECT_THAT(core_->Unassign(kCoord, a.assignment_id, a.version).status(),
+              StatusIs(absl::StatusCode::kAborted));
   ASSERT_OK(core_->Unassign(kCoord, moved.assignment_id, moved.version));
   // Once ended, the segments are free again.
   ASSERT_OK(
@@ -307,11 +307,10 @@ TEST_F(AssignmentCoreTest, ClaimOrderReturnedThenAssignedThenOpenPool) {
   ASSERT_OK(Submit(kAnna, 2));
   // A rejection goes back to its translator first.
   ASSERT_OK(core_->Assign(kCoord, Params(kRita, WorkRole::kReview, Whole())));
-  ASSERT_OK_AND_ASSIGN(ClaimResult review,
-                       Claim(kRita, WorkRole::kReview));
+  ASSERT_OK_AND_ASSIGN(ClaimResult review, Claim(kRita, WorkRole::kReview));
   EXPECT_EQ(Index(review), 2);
-  ASSERT_OK(translations_->Approve(kRita, Ref(2), review.translation.version,
-                                   ""));
+  ASSERT_OK(
+      translations_->Approve(kRita, Ref(2), review.translation.version, ""));
   ASSERT_OK_AND_ASSIGN(review, Claim(kRita, WorkRole::kReview));
   EXPECT_EQ(Index(review), 6);
   ASSERT_OK(translations_->Reject(kRita, Ref(6), review.translation.version,
@@ -413,9 +412,9 @@ TEST_F(AssignmentCoreTest, EveryMutationNeedsALeaseOrAnAssignment) {
   absl::Status s = Submit(kAnna, 4);
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_EQ(ReasonOf(s), "NOT_ASSIGNED");
-  EXPECT_EQ(ReasonOf(translations_->SaveDraft(kAnna, Ref(4), 1, Text("x"))
-                         .status()),
-            "NOT_ASSIGNED");
+  EXPECT_EQ(
+      ReasonOf(translations_->SaveDraft(kAnna, Ref(4), 1, Text("x")).status()),
+      "NOT_ASSIGNED");
   ASSERT_OK(Submit(kCoord, 4));
   s = translations_->Approve(kRita, Ref(4), 2, "").status();
   EXPECT_EQ(ReasonOf(s), "NOT_ASSIGNED");
@@ -439,9 +438,8 @@ TEST_F(AssignmentCoreTest, EveryMutationNeedsALeaseOrAnAssignment) {
   // ListSegments' assignee filter sees assignments and leases.
   translation::ListSegmentsQuery q;
   q.assignee = "ben";
-  ASSERT_OK_AND_ASSIGN(auto page,
-                       translations_->ListSegments(kCoord, sid_, "fr", q, 0,
-                                                   ""));
+  ASSERT_OK_AND_ASSIGN(
+      auto page, translations_->ListSegments(kCoord, sid_, "fr", q, 0, ""));
   ASSERT_EQ(page.translations.size(), 2u);
   EXPECT_EQ(page.translations[0].segment_id, ids_[5]);
 }
@@ -594,8 +592,8 @@ TEST_F(AssignmentCoreTest, ReassigningReleasesThePreviousAssigneesLease) {
   EXPECT_EQ(r.lease.assignment, a.assignment_id);
   AssignmentUpdate update;
   update.assignee = "cara";
-  ASSERT_OK(core_->UpdateAssignment(kCoord, a.assignment_id, a.version,
-                                    update));
+  ASSERT_OK(
+      core_->UpdateAssignment(kCoord, a.assignment_id, a.version, update));
   // Anna's lease ended with her assignment; the segment is Cara's now.
   EXPECT_EQ(ReasonOf(Submit(kAnna, 2)), "NOT_ASSIGNED");
   ASSERT_OK_AND_ASSIGN(MyWork anna, core_->GetMyWork(kAnna, {}));
@@ -611,8 +609,8 @@ TEST_F(AssignmentCoreTest, ReassigningReleasesThePreviousAssigneesLease) {
                        core_->GetAssignment(kCoord, a.assignment_id));
   AssignmentUpdate narrow;
   narrow.scope = Range(4, 4);
-  ASSERT_OK(core_->UpdateAssignment(kCoord, a.assignment_id, now.version,
-                                    narrow));
+  ASSERT_OK(
+      core_->UpdateAssignment(kCoord, a.assignment_id, now.version, narrow));
   EXPECT_EQ(ReasonOf(Submit(kCara, 3)), "NOT_ASSIGNED");
   ASSERT_OK_AND_ASSIGN(c, Claim(kCara));
   EXPECT_EQ(Index(c), 4);
@@ -636,8 +634,8 @@ TEST_F(AssignmentCoreTest, PageTokensResumeAfterTheLastItemOfTheSameQuery) {
   const std::string token = page.next_page_token;
   // The first item leaves the results; the next page still starts right
   // after it instead of skipping one.
-  ASSERT_OK(core_->Unassign(kCoord, made[0].assignment_id, made[0].version)
-                .status());
+  ASSERT_OK(
+      core_->Unassign(kCoord, made[0].assignment_id, made[0].version).status());
   ASSERT_OK_AND_ASSIGN(page, core_->ListAssignments(kCoord, q, 1, token));
   ASSERT_EQ(page.assignments.size(), 1u);
   EXPECT_EQ(page.assignments[0].assignment_id, made[1].assignment_id);
@@ -665,9 +663,9 @@ TEST_F(AssignmentCoreTest, PageTokensResumeAfterTheLastItemOfTheSameQuery) {
 }
 
 TEST_F(AssignmentCoreTest, ActiveLeasesAreCountedAfterARestartAndRenewals) {
-  ASSERT_OK(core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate,
-                                         Range(0, 3)))
-                .status());
+  ASSERT_OK(
+      core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate, Range(0, 3)))
+          .status());
   ASSERT_OK_AND_ASSIGN(ClaimResult anna, Claim(kAnna));
   ASSERT_OK_AND_ASSIGN(ClaimResult ben, Claim(kBen));
   auto leases = [&](int* total, int* of_anna) -> absl::Status {
@@ -719,13 +717,15 @@ TEST_F(AssignmentCoreTest, ScopesFollowARevision) {
       core_->Assign(kCoord, Params(kRita, WorkRole::kReview, Range(2, 2))));
   // The revision adds a paragraph in front (so ordinals shift), changes s1
   // and removes s2.
-  std::string source = "Preface: read all of it carefully before you begin.\n\n";
+  std::string source =
+      "Preface: read all of it carefully before you begin.\n\n";
   for (int i = 1; i <= 10; ++i) {
     if (i == 3) continue;
     source += i == 2 ? "Sentence number 2 of the whole statement.\n\n"
                      : StrCat("Sentence number ", i, " of the statement.\n\n");
   }
-  ASSERT_OK_AND_ASSIGN(auto loaded, statements_->LoadStatementWithInternalId(sid_));
+  ASSERT_OK_AND_ASSIGN(auto loaded,
+                       statements_->LoadStatementWithInternalId(sid_));
   statement::ReviseParams rp;
   rp.statement_id = sid_;
   rp.version = loaded.first.version;
@@ -735,8 +735,7 @@ TEST_F(AssignmentCoreTest, ScopesFollowARevision) {
   ASSERT_EQ(rev.changes.changed_segments.size(), 1u);
   ASSERT_EQ(rev.changes.changed_segments[0].predecessor_segment_id, ids_[1]);
   const std::string successor = rev.changes.changed_segments[0].segment_id;
-  ASSERT_EQ(rev.changes.removed_segment_ids,
-            std::vector<std::string>{ids_[2]});
+  ASSERT_EQ(rev.changes.removed_segment_ids, std::vector<std::string>{ids_[2]});
 
   auto untranslated = [](const Assignment& a) {
     for (const auto& c : a.state_counts) {
@@ -745,24 +744,27 @@ TEST_F(AssignmentCoreTest, ScopesFollowARevision) {
     return int64_t{-1};
   };
   // The set: s1's successor replaces it, s5 stays.
-  ASSERT_OK_AND_ASSIGN(Assignment a, core_->GetAssignment(kCoord, set.assignment_id));
+  ASSERT_OK_AND_ASSIGN(Assignment a,
+                       core_->GetAssignment(kCoord, set.assignment_id));
   EXPECT_EQ(a.segment_count, 2);
   EXPECT_EQ(a.scope.segment_ids,
             (std::vector<std::string>{successor, ids_[5]}));
   // A removed first end moves inwards: only s3 is left.
-  ASSERT_OK_AND_ASSIGN(a, core_->GetAssignment(kCoord, removed_first.assignment_id));
+  ASSERT_OK_AND_ASSIGN(
+      a, core_->GetAssignment(kCoord, removed_first.assignment_id));
   EXPECT_EQ(a.segment_count, 1);
-  EXPECT_EQ(a.scope.segment_ids,
-            (std::vector<std::string>{ids_[3], ids_[3]}));
+  EXPECT_EQ(a.scope.segment_ids, (std::vector<std::string>{ids_[3], ids_[3]}));
   // A changed end is its successor (untranslated), not its old position
   // (now s0, translated).
-  ASSERT_OK_AND_ASSIGN(a, core_->GetAssignment(kCoord, changed_end.assignment_id));
+  ASSERT_OK_AND_ASSIGN(a,
+                       core_->GetAssignment(kCoord, changed_end.assignment_id));
   EXPECT_EQ(a.segment_count, 1);
   EXPECT_EQ(untranslated(a), 1);
   EXPECT_EQ(a.scope.segment_ids,
             (std::vector<std::string>{successor, successor}));
   // Nothing of the range survives: the scope is empty.
-  ASSERT_OK_AND_ASSIGN(a, core_->GetAssignment(kCoord, all_removed.assignment_id));
+  ASSERT_OK_AND_ASSIGN(a,
+                       core_->GetAssignment(kCoord, all_removed.assignment_id));
   EXPECT_EQ(a.segment_count, 0);
   // Anna's first assigned segment is now s1's successor.
   ASSERT_OK_AND_ASSIGN(ClaimResult c, Claim(kAnna));
@@ -770,7 +772,8 @@ TEST_F(AssignmentCoreTest, ScopesFollowARevision) {
   EXPECT_EQ(c.lease.segment_id, successor);
 }
 
-TEST_F(AssignmentCoreTest, ClaimsWithoutAStatementReuseTheOpenListUntilOneChanges) {
+TEST_F(AssignmentCoreTest,
+       ClaimsWithoutAStatementReuseTheOpenListUntilOneChanges) {
   ClaimParams p;
   p.language = "fr";
   p.role = WorkRole::kTranslate;

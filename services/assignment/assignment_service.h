@@ -1,5 +1,5 @@
 // AssignmentServiceImpl: the gRPC adapter of AssignmentCore. Each handler
-// authorizes through CallEnv (see services/common/call.h), converts the
+// authorizes through CallEnv (see services/grpc/call.h), converts the
 // request, calls the core and converts the answer.
 //
 // Thread-safe; the core and the environment must outlive it.
@@ -7,7 +7,7 @@
 #define TESSERA_SERVICES_ASSIGNMENT_ASSIGNMENT_SERVICE_H_
 
 #include "services/assignment/assignment_core.h"
-#include "services/common/call.h"
+#include "services/grpc/call.h"
 #include "tessera/v1/assignment.grpc.pb.h"
 
 namespace tessera::assignment {

@@ -1,5 +1,5 @@
-// Authorizer: turns a call's `authorization: Bearer <token>` metadata into
-// a Principal and checks it against the method table (policy.h). Every
+// Authorizer: turns a bearer secret into a Principal and checks it against
+// the method table (policy.h). Every
 // service handler calls it first; it is the only place that reads tokens.
 //
 // Thread-safe; holds no state of its own beyond the verifier it was given.
@@ -11,16 +11,12 @@
 #include "absl/status/statusor.h"
 #include "services/common/principal.h"
 
-namespace grpc {
-class ServerContextBase;
-}  // namespace grpc
-
 namespace tessera {
 
 // Resolves a bearer secret to its owner. Implemented by the identity core.
-class TokenVerifier {
+class Authenticator {
  public:
-  virtual ~TokenVerifier() = default;
+  virtual ~Authenticator() = default;
   // The principal owning `secret`, or UNAUTHENTICATED if the token is
   // unknown or revoked. Other errors are internal failures.
   virtual absl::StatusOr<Principal> Verify(std::string_view secret) const = 0;
@@ -28,21 +24,17 @@ class TokenVerifier {
 
 class Authorizer {
  public:
-  // `verifier` is not owned and must outlive the Authorizer.
-  explicit Authorizer(const TokenVerifier* verifier) : verifier_(verifier) {}
+  // `authenticator` is not owned and must outlive the Authorizer.
+  explicit Authorizer(const Authenticator* verifier) : verifier_(verifier) {}
 
-  // UNAUTHENTICATED when the token is missing, malformed, unknown or
-  // revoked; PERMISSION_DENIED when the caller's roles may not call
-  // `method` or `method` is not in the table.
-  absl::StatusOr<Principal> Authorize(const grpc::ServerContextBase& ctx,
-                                      std::string_view method) const;
-
-  // The same check with the bearer secret already extracted.
+  // UNAUTHENTICATED when the token is unknown or revoked; PERMISSION_DENIED
+  // when the caller's roles may not call `method` or `method` is not in
+  // the table. The gRPC edge extracts the secret (services/grpc/call.h).
   absl::StatusOr<Principal> AuthorizeSecret(std::string_view secret,
                                             std::string_view method) const;
 
  private:
-  const TokenVerifier* verifier_;
+  const Authenticator* verifier_;
 };
 
 }  // namespace tessera

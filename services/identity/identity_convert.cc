@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/strings.h"
 #include "services/common/errors.h"
+#include "services/grpc/timestamp.h"
 
 namespace tessera::identity {
 namespace {}  // namespace

@@ -61,7 +61,7 @@ inline constexpr int kMaxPageSize = 1000;
 // The user `tesserad init` creates and issues admin tokens for.
 inline constexpr std::string_view kBootstrapAdmin = "admin";
 
-class IdentityCore final : public TokenVerifier {
+class IdentityCore final : public Authenticator {
  public:
   // None owned; all must outlive the core.
   IdentityCore(storage::Store* store, Clock* clock, RandomSource* random)
@@ -105,7 +105,7 @@ class IdentityCore final : public TokenVerifier {
   absl::StatusOr<Token> RevokeToken(const Principal& caller,
                                     std::string_view token_id);
 
-  // TokenVerifier.
+  // Authenticator.
   absl::StatusOr<Principal> Verify(std::string_view secret) const override;
 
   // True once any user exists.

@@ -5,7 +5,7 @@
 #ifndef TESSERA_SERVICES_IDENTITY_IDENTITY_SERVICE_H_
 #define TESSERA_SERVICES_IDENTITY_IDENTITY_SERVICE_H_
 
-#include "services/common/call.h"
+#include "services/grpc/call.h"
 #include "services/identity/identity_core.h"
 #include "tessera/v1/identity.grpc.pb.h"
 

@@ -6,6 +6,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "services/common/errors.h"
+#include "services/grpc/timestamp.h"
 #include "services/statement/statement_convert.h"
 #include "services/statement/statement_core.h"
 

@@ -7,14 +7,13 @@
 #include <utility>
 
 #include "absl/strings/numbers.h"
+#include "common/log.h"
 #include "common/random.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "formats/export.h"
 #include "formats/render.h"
-#include "google/rpc/error_details.pb.h"
 #include "services/common/errors.h"
-#include "services/common/grpc_status.h"
 #include "services/publication/publication_records.pb.h"
 #include "storage/key_codec.h"
 #include "text/language.h"
@@ -95,16 +94,7 @@ const Principal& Internal() {
 
 absl::Status WrongState(std::string_view subject, std::string_view state,
                         std::string_view message) {
-  absl::Status status = ErrorWithInfo(
-      absl::StatusCode::kFailedPrecondition, "WRONG_STATE",
-      StrCat(subject, ": ", message), {{"state", std::string(state)}});
-  google::rpc::PreconditionFailure pf;
-  auto* v = pf.add_violations();
-  v->set_type("WRONG_STATE");
-  v->set_subject(std::string(subject));
-  v->set_description(std::string(message));
-  AttachDetail(status, pf);
-  return status;
+  return WrongStateError(subject, state, message);
 }
 
 absl::Status Denied(std::string_view message, std::string_view language) {
@@ -129,15 +119,15 @@ absl::Status NotApproved(std::string_view sid, std::string_view lang,
       StrCat(missing.size(), " translatable segment(s) of statements/", sid,
              " are not approved in ", lang),
       {{"missing_count", StrCat(missing.size())}});
-  google::rpc::PreconditionFailure pf;
+  ErrorDetails details = *DetailsOf(status);
   for (size_t i = 0; i < missing.size() && i < kMaxMissingListed; ++i) {
-    auto* v = pf.add_violations();
-    v->set_type("SEGMENTS_NOT_APPROVED");
-    v->set_subject(StrCat("statements/", sid, "/languages/", lang, "/segments/",
-                          missing[i].segment_id));
-    v->set_description(StateEnumName(missing[i].state));
+    details.preconditions.push_back(
+        {"SEGMENTS_NOT_APPROVED",
+         StrCat("statements/", sid, "/languages/", lang, "/segments/",
+                missing[i].segment_id),
+         StateEnumName(missing[i].state)});
   }
-  AttachDetail(status, pf);
+  SetDetails(status, details);
   return status;
 }
 
@@ -1035,9 +1025,7 @@ absl::StatusOr<bool> PublicationCore::PublishApproved(
     // forever; anything else (storage) is retried from this batch.
     if (absl::IsFailedPrecondition(s) || absl::IsInvalidArgument(s) ||
         absl::IsNotFound(s)) {
-      std::fprintf(stderr,
-                   "tesserad: publication of statements/%s in %s: %s\n",
-                   sid.c_str(), lang.c_str(), s.ToString().c_str());
+      LogError(StrCat("publication of statements/", sid, " in ", lang), s);
       continue;
     }
     return s;

@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
+#include "services/grpc/grpc_status.h"
 #include "storage/key_codec.h"
 #include "storage/store.h"
 
@@ -45,7 +46,8 @@ const Principal kSvc = User("svc", Role::kService, {});
 
 template <typename T>
 std::optional<T> DetailOf(const absl::Status& s, std::string_view type) {
-  auto p = s.GetPayload(ToAbsl(StrCat("type.googleapis.com/", type)));
+  auto p = WithRpcDetails(s).GetPayload(
+      ToAbsl(StrCat("type.googleapis.com/", type)));
   if (!p.has_value()) return std::nullopt;
   T out;
   if (!out.ParseFromString(std::string(*p))) return std::nullopt;

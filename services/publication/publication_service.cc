@@ -8,7 +8,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "services/common/errors.h"
-#include "services/common/grpc_status.h"
+#include "services/grpc/grpc_status.h"
 #include "services/publication/publication_convert.h"
 #include "services/statement/statement_convert.h"
 
@@ -123,7 +123,7 @@ class PublicationServiceImpl::Watch final
     if (service_->shutting_down_) return ShuttingDown();
     const CallEnv& env = *service_->env_;
     ASSIGN_OR_RETURN(caller_,
-                     env.authorizer->Authorize(*ctx_, kWatchPublications));
+                     AuthorizeCall(*env.authorizer, *ctx_, kWatchPublications));
     ASSIGN_OR_RETURN(filter_, WatchFilterFromProto(*req_));
     PublicationCore* core = service_->core_;
     RETURN_IF_ERROR(core->CheckWatch(caller_, &filter_));

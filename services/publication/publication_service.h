@@ -1,7 +1,7 @@
 // PublicationServiceImpl: the gRPC adapter of PublicationCore.
 //
 // Publish, GetPublication and ListPublications are unary calls through
-// HandleUnary (services/common/call.h). WatchPublications is a server
+// HandleUnary (services/grpc/call.h). WatchPublications is a server
 // stream on a callback reactor that never blocks a gRPC thread: each step
 // (read a slice of the change feed, pick the next message) runs on the
 // worker pool, at most one message is in flight per stream (the next is
@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-#include "services/common/call.h"
+#include "services/grpc/call.h"
 #include "services/publication/publication_core.h"
 #include "tessera/v1/publication.grpc.pb.h"
 

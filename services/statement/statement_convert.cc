@@ -8,6 +8,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "services/common/errors.h"
+#include "services/grpc/timestamp.h"
 
 namespace tessera::statement {
 namespace {

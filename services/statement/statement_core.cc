@@ -14,9 +14,7 @@
 #include "formats/import.h"
 #include "formats/markdown.h"
 #include "formats/plaintext.h"
-#include "google/rpc/error_details.pb.h"
 #include "services/common/errors.h"
-#include "services/common/grpc_status.h"
 #include "services/statement/statement_records.pb.h"
 #include "storage/key_codec.h"
 #include "text/language.h"
@@ -73,15 +71,7 @@ absl::Status FieldError(std::string_view reason, std::string_view field,
 
 absl::Status QuotaExceeded(std::string_view limit, int64_t value,
                            std::string_view message) {
-  absl::Status s = ErrorWithInfo(
-      absl::StatusCode::kResourceExhausted, "LIMIT_EXCEEDED", message,
-      {{"limit", std::string(limit)}, {"value", StrCat(value)}});
-  google::rpc::QuotaFailure quota;
-  auto* v = quota.add_violations();
-  v->set_subject(StrCat("limits/", limit));
-  v->set_description(StrCat("the limit ", limit, " is ", value));
-  AttachDetail(s, quota);
-  return s;
+  return QuotaExceededError(limit, value, message);
 }
 
 std::string StatementName(std::string_view id) {
@@ -100,16 +90,14 @@ absl::Status NotFound(std::string_view resource, std::string_view what) {
 absl::Status WrongState(const Statement& s, std::string_view message) {
   std::string name = StatementName(s.statement_id);
   std::string state = StrCat("STATEMENT_STATE_", StatementStateName(s.state));
-  absl::Status status = ErrorWithInfo(
-      absl::StatusCode::kFailedPrecondition, "WRONG_STATE",
-      StrCat(name, " is ", StatementStateName(s.state), ": ", message),
-      {{"state", state}});
-  google::rpc::PreconditionFailure pf;
-  auto* v = pf.add_violations();
-  v->set_type("WRONG_STATE");
-  v->set_subject(name);
-  v->set_description(std::string(message));
-  AttachDetail(status, pf);
+  absl::Status status(
+      absl::StatusCode::kFailedPrecondition,
+      ToAbsl(StrCat(name, " is ", StatementStateName(s.state), ": ", message)));
+  ErrorDetails d;
+  d.reason = "WRONG_STATE";
+  d.metadata = {{"state", state}};
+  d.preconditions.push_back({"WRONG_STATE", name, std::string(message)});
+  SetDetails(status, d);
   return status;
 }
 

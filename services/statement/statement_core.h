@@ -16,7 +16,7 @@
 //
 // Errors carry google.rpc details as payloads (ErrorInfo always, plus
 // BadRequest, QuotaFailure or PreconditionFailure by code), ready for
-// services/common/grpc_status.h; see "Errors" in common.proto.
+// services/grpc/grpc_status.h; see "Errors" in common.proto.
 //
 // Thread-safe: all state is in the Store.
 #ifndef TESSERA_SERVICES_STATEMENT_STATEMENT_CORE_H_

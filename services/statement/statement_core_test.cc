@@ -23,6 +23,7 @@
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
+#include "services/grpc/grpc_status.h"
 #include "storage/store.h"
 
 namespace tessera::statement {
@@ -59,7 +60,8 @@ Principal WithRole(std::string user, Role role,
 }
 
 std::optional<google::rpc::ErrorInfo> ErrorInfoOf(const absl::Status& s) {
-  auto p = s.GetPayload("type.googleapis.com/google.rpc.ErrorInfo");
+  auto p =
+      WithRpcDetails(s).GetPayload("type.googleapis.com/google.rpc.ErrorInfo");
   if (!p.has_value()) return std::nullopt;
   google::rpc::ErrorInfo info;
   if (!info.ParseFromString(std::string(*p))) return std::nullopt;
@@ -703,8 +705,8 @@ TEST_F(StatementCoreTest, OversizeDocumentIsResourceExhaustedAndWritesNothing) {
   auto s = core_->CreateStatement(Admin(), Params(ReadSeed(kResolution)));
   EXPECT_THAT(
       s, StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("1000")));
-  auto quota =
-      s.status().GetPayload("type.googleapis.com/google.rpc.QuotaFailure");
+  auto quota = WithRpcDetails(s.status())
+                   .GetPayload("type.googleapis.com/google.rpc.QuotaFailure");
   ASSERT_TRUE(quota.has_value());
   google::rpc::QuotaFailure qf;
   ASSERT_TRUE(qf.ParseFromString(std::string(*quota)));

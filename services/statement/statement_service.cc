@@ -5,7 +5,7 @@
 #include "common/strings.h"
 #include "google/rpc/error_details.pb.h"
 #include "services/common/errors.h"
-#include "services/common/grpc_status.h"
+#include "services/grpc/grpc_status.h"
 #include "services/statement/statement_convert.h"
 
 namespace tessera::statement {

@@ -8,7 +8,7 @@
 #ifndef TESSERA_SERVICES_STATEMENT_STATEMENT_SERVICE_H_
 #define TESSERA_SERVICES_STATEMENT_STATEMENT_SERVICE_H_
 
-#include "services/common/call.h"
+#include "services/grpc/call.h"
 #include "services/statement/statement_core.h"
 #include "tessera/v1/statement.grpc.pb.h"
 

@@ -13,9 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
-#include "google/rpc/error_details.pb.h"
 #include "services/common/errors.h"
-#include "services/common/grpc_status.h"
 #include "services/translation/translation_records.pb.h"
 #include "storage/key_codec.h"
 #include "text/language.h"
@@ -134,16 +132,7 @@ std::string Name(std::string_view sid, std::string_view lang,
 
 absl::Status WrongState(std::string_view subject, std::string_view state,
                         std::string_view message) {
-  absl::Status status = ErrorWithInfo(
-      absl::StatusCode::kFailedPrecondition, "WRONG_STATE",
-      StrCat(subject, ": ", message), {{"state", std::string(state)}});
-  google::rpc::PreconditionFailure pf;
-  auto* v = pf.add_violations();
-  v->set_type("WRONG_STATE");
-  v->set_subject(std::string(subject));
-  v->set_description(std::string(message));
-  AttachDetail(status, pf);
-  return status;
+  return WrongStateError(subject, state, message);
 }
 
 std::string StateEnumName(SegmentState s) {
@@ -754,15 +743,15 @@ absl::StatusOr<Translation> TranslationCore::Mutate(
         continue;
       }
       if (gate_ != nullptr) {
-        CommittedChange change{ctx.statement.statement_id,
-                               ctx.iid,
-                               lang,
-                               seg,
-                               after,
-                               next_version,
-                               ctx.next.author(),
-                               {ctx.next.approvers().begin(),
-                                ctx.next.approvers().end()}};
+        CommittedChange change{
+            ctx.statement.statement_id,
+            ctx.iid,
+            lang,
+            seg,
+            after,
+            next_version,
+            ctx.next.author(),
+            {ctx.next.approvers().begin(), ctx.next.approvers().end()}};
         gate_->Committed(change);
       }
     }
@@ -887,18 +876,18 @@ absl::StatusOr<Translation> TranslationCore::Submit(const Principal& caller,
           absl::StatusCode::kInvalidArgument, "QA_ERRORS",
           StrCat("the translation has ", errors.size(),
                  " QA error(s): ", errors.front().second.message));
-      google::rpc::BadRequest bad;
+      ErrorDetails details = *DetailsOf(s);
       rec::QaIssuesRecord report;
       for (const auto& [index, issue] : errors) {
-        auto* v = bad.add_field_violations();
-        v->set_field(index >= 0    ? StrCat("content.codes[", index, "]")
-                     : index == -1 ? std::string("content.codes")
-                                   : std::string("content.text"));
-        v->set_description(issue.message);
+        details.fields.push_back({index >= 0
+                                      ? StrCat("content.codes[", index, "]")
+                                  : index == -1 ? std::string("content.codes")
+                                                : std::string("content.text"),
+                                  issue.message});
         ToRecord(issue, report.add_issues());
       }
       for (const auto& w : warnings) ToRecord(w, report.add_issues());
-      AttachDetail(s, bad);
+      SetDetails(s, details);
       s.SetPayload(ToAbsl(kQaPayloadUrl),
                    absl::Cord(report.SerializeAsString()));
       return s;

@@ -16,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
+#include "services/grpc/grpc_status.h"
 #include "storage/store.h"
 
 namespace tessera::translation {
@@ -45,7 +46,8 @@ const Principal kBoth{
     "both", "", {{Role::kTranslator, {"fr"}}, {Role::kReviewer, {"fr"}}}};
 
 std::optional<google::rpc::ErrorInfo> ErrorInfoOf(const absl::Status& s) {
-  auto p = s.GetPayload("type.googleapis.com/google.rpc.ErrorInfo");
+  auto p =
+      WithRpcDetails(s).GetPayload("type.googleapis.com/google.rpc.ErrorInfo");
   if (!p.has_value()) return std::nullopt;
   google::rpc::ErrorInfo info;
   if (!info.ParseFromString(std::string(*p))) return std::nullopt;
@@ -361,7 +363,8 @@ TEST_F(TranslationCoreTest, QaErrorsBlockSubmit) {
   ASSERT_EQ(issues.size(), 2u);
   EXPECT_EQ(issues[0].code, text::QaCode::kCodeMissing);
   EXPECT_EQ(issues[1].code, text::QaCode::kCodeMissing);
-  auto bad = s.GetPayload("type.googleapis.com/google.rpc.BadRequest");
+  auto bad =
+      WithRpcDetails(s).GetPayload("type.googleapis.com/google.rpc.BadRequest");
   ASSERT_TRUE(bad.has_value());
   google::rpc::BadRequest br;
   ASSERT_TRUE(br.ParseFromString(std::string(*bad)));

@@ -1,5 +1,5 @@
 // TranslationServiceImpl: the gRPC adapter of TranslationCore. Each handler
-// authorizes through CallEnv (see services/common/call.h), converts the
+// authorizes through CallEnv (see services/grpc/call.h), converts the
 // request, calls the core and converts the answer; errors get their
 // google.rpc details (ErrorInfo always, VersionConflict on ABORTED with the
 // current Translation, QaReport and BadRequest on QA errors).
@@ -8,7 +8,7 @@
 #ifndef TESSERA_SERVICES_TRANSLATION_TRANSLATION_SERVICE_H_
 #define TESSERA_SERVICES_TRANSLATION_TRANSLATION_SERVICE_H_
 
-#include "services/common/call.h"
+#include "services/grpc/call.h"
 #include "services/translation/translation_core.h"
 #include "tessera/v1/translation.grpc.pb.h"
 

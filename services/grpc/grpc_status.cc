@@ -1,12 +1,13 @@
-#include "services/common/grpc_status.h"
-
-#include <cstdio>
+#include "services/grpc/grpc_status.h"
 
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "common/strings.h"
+#include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "services/common/errors.h"
 
 namespace tessera {
 namespace {
@@ -50,6 +51,46 @@ grpc::StatusCode ToGrpcCode(absl::StatusCode code) {
 
 }  // namespace
 
+absl::Status WithRpcDetails(absl::Status status) {
+  std::optional<ErrorDetails> d = DetailsOf(status);
+  if (!d.has_value()) return status;
+  status.ErasePayload(ToAbsl(kDomainErrorUrl));
+  google::rpc::ErrorInfo info;
+  info.set_reason(d->reason);
+  info.set_domain("tessera");
+  for (const auto& [k, v] : d->metadata) (*info.mutable_metadata())[k] = v;
+  AttachDetail(status, info);
+  if (!d->fields.empty()) {
+    google::rpc::BadRequest bad;
+    for (const auto& f : d->fields) {
+      auto* v = bad.add_field_violations();
+      v->set_field(f.field);
+      v->set_description(f.description);
+    }
+    AttachDetail(status, bad);
+  }
+  if (!d->preconditions.empty()) {
+    google::rpc::PreconditionFailure pf;
+    for (const auto& p : d->preconditions) {
+      auto* v = pf.add_violations();
+      v->set_type(p.type);
+      v->set_subject(p.subject);
+      v->set_description(p.description);
+    }
+    AttachDetail(status, pf);
+  }
+  if (!d->quotas.empty()) {
+    google::rpc::QuotaFailure quota;
+    for (const auto& q : d->quotas) {
+      auto* v = quota.add_violations();
+      v->set_subject(q.subject);
+      v->set_description(q.description);
+    }
+    AttachDetail(status, quota);
+  }
+  return status;
+}
+
 void AttachDetail(absl::Status& status,
                   const google::protobuf::Message& detail) {
   std::string url = StrCat(kTypePrefix, detail.GetDescriptor()->full_name());
@@ -62,13 +103,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   grpc::StatusCode code = ToGrpcCode(status.code());
   if (code == grpc::StatusCode::INTERNAL) {
     // Keep internals out of the response; keep them in the log.
-    std::fprintf(stderr, "tesserad: internal error: %s\n",
-                 status.ToString().c_str());
+    LogError("rpc", status);
     return grpc::Status(code, "internal error");
   }
   std::string message(status.message().data(), status.message().size());
   google::rpc::Status rpc_status;
-  status.ForEachPayload([&](absl::string_view url, const absl::Cord& value) {
+  WithRpcDetails(status).ForEachPayload([&](absl::string_view url,
+                                            const absl::Cord& value) {
     if (!absl::StartsWith(
             url, absl::string_view(kTypePrefix.data(), kTypePrefix.size()))) {
       return;
