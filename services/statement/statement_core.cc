@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "formats/import.h"
 #include "formats/markdown.h"
 #include "formats/plaintext.h"
@@ -22,7 +23,6 @@
 #include "text/language.h"
 #include "text/normalize.h"
 #include "text/segmenter.h"
-#include "text/utf8.h"
 #include "text/word_count.h"
 
 namespace tessera::statement {
@@ -165,8 +165,8 @@ absl::Status CheckRequestId(std::string_view id) {
 absl::StatusOr<std::string> CheckText(std::string_view field,
                                       std::string_view value, size_t min,
                                       size_t max) {
-  size_t bad = text::FindInvalidUtf8(value);
-  if (bad != value.size()) {
+  size_t bad = FindInvalidUtf8(value);
+  if (bad != std::string_view::npos) {
     return FieldError("INVALID_UTF8", field,
                       StrCat("invalid UTF-8 at byte offset ", bad),
                       {{"byte_offset", StrCat(bad)}});
@@ -1023,8 +1023,8 @@ absl::StatusOr<ImportResult> ImportDocument(formats::Format format,
                                             const ImportOptions& options) {
   const ImportLimits& limits = options.limits;
   RETURN_IF_ERROR(CheckDocumentSize(bytes, limits.max_document_bytes));
-  size_t bad = text::FindInvalidUtf8(bytes);
-  if (bad != bytes.size()) {
+  size_t bad = FindInvalidUtf8(bytes);
+  if (bad != std::string_view::npos) {
     return FieldError("INVALID_UTF8", "source",
                       StrCat("invalid UTF-8 at byte offset ", bad),
                       {{"byte_offset", StrCat(bad)}});

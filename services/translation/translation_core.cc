@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "google/rpc/error_details.pb.h"
 #include "services/common/errors.h"
 #include "services/common/grpc_status.h"
@@ -20,7 +21,6 @@
 #include "storage/key_codec.h"
 #include "text/language.h"
 #include "text/normalize.h"
-#include "text/utf8.h"
 
 namespace tessera::translation {
 
@@ -224,7 +224,7 @@ bool OnlyWhitespace(std::string_view s) {
 absl::StatusOr<std::string> CheckText(std::string_view field,
                                       std::string_view text, size_t max,
                                       bool optional) {
-  if (!text::ValidateUtf8(text).ok()) {
+  if (!ValidateUtf8(text).ok()) {
     return BadField(field, "is not valid UTF-8", "INVALID_UTF8");
   }
   if (!optional && (text.empty() || OnlyWhitespace(text))) {
@@ -269,8 +269,8 @@ absl::Status CheckStructure(const formats::Content& c, bool required) {
     return BadField("content.text",
                     StrCat("is longer than ", kMaxContentBytes, " bytes"));
   }
-  const size_t bad = text::FindInvalidUtf8(c.text);
-  if (bad != std::string_view::npos && bad < c.text.size()) {
+  const size_t bad = FindInvalidUtf8(c.text);
+  if (bad != std::string_view::npos) {
     return BadField("content.text", "is not valid UTF-8", "INVALID_UTF8",
                     {{"byte_offset", StrCat(bad)}});
   }
@@ -1016,7 +1016,7 @@ absl::StatusOr<TranslationPage> TranslationCore::ListSegments(
   if (query.text_query.size() > 200) {
     return BadField("text_query", "is longer than 200 bytes");
   }
-  if (!text::ValidateUtf8(query.text_query).ok()) {
+  if (!ValidateUtf8(query.text_query).ok()) {
     return BadField("text_query", "is not valid UTF-8", "INVALID_UTF8");
   }
   std::string fp_input =
