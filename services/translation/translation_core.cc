@@ -1,7 +1,5 @@
 #include "services/translation/translation_core.h"
 
-#include <unicode/unistr.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <functional>
@@ -19,6 +17,7 @@
 #include "services/common/grpc_status.h"
 #include "services/translation/translation_records.pb.h"
 #include "storage/key_codec.h"
+#include "text/case_fold.h"
 #include "text/language.h"
 #include "text/normalize.h"
 
@@ -364,15 +363,6 @@ std::vector<std::pair<int, text::QaIssue>> CodeIssues(
           0);
     }
   }
-  return out;
-}
-
-std::string FoldCase(std::string_view s) {
-  std::string out;
-  icu::UnicodeString::fromUTF8(
-      icu::StringPiece(s.data(), static_cast<int32_t>(s.size())))
-      .foldCase()
-      .toUTF8String(out);
   return out;
 }
 
@@ -1066,7 +1056,8 @@ absl::StatusOr<TranslationPage> TranslationCore::ListSegments(
                      }
                      return true;
                    }));
-  const std::string folded = FoldCase(text::NormalizeNfc(query.text_query));
+  const std::string folded =
+      text::FoldCase(text::NormalizeNfc(query.text_query));
   std::optional<std::set<std::string>> assigned;
   if (!query.assignee.empty() && gate_ != nullptr) {
     ASSIGN_OR_RETURN(assigned, gate_->SegmentsOf(query.assignee, ctx.statement,
@@ -1103,9 +1094,9 @@ absl::StatusOr<TranslationPage> TranslationCore::ListSegments(
         continue;
       }
       if (!folded.empty() &&
-          FoldCase(t.source.segment.content.text).find(folded) ==
+          text::FoldCase(t.source.segment.content.text).find(folded) ==
               std::string::npos &&
-          FoldCase(t.content.text).find(folded) == std::string::npos) {
+          text::FoldCase(t.content.text).find(folded) == std::string::npos) {
         continue;
       }
       if (static_cast<int>(page.translations.size()) >= size) {
