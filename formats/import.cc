@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "common/utf8.h"
 #include "formats/internal/utf8.h"
 
 namespace tessera::formats {
@@ -75,14 +76,14 @@ bool IsVerbatimText(std::string_view text) {
   while (pos < text.size()) {
     // One whitespace-separated word at a time.
     char32_t cp;
-    size_t n = internal::DecodeUtf8(text, pos, &cp);
+    size_t n = DecodeUtf8(text, pos, &cp);
     if (internal::IsUnicodeSpace(cp)) {
       pos += n;
       continue;
     }
     size_t end = pos;
     while (end < text.size()) {
-      n = internal::DecodeUtf8(text, end, &cp);
+      n = DecodeUtf8(text, end, &cp);
       if (internal::IsUnicodeSpace(cp)) break;
       end += n;
     }
@@ -90,7 +91,7 @@ bool IsVerbatimText(std::string_view text) {
     pos = end;
     if (IsUrlOrEmail(word)) continue;
     for (size_t i = 0; i < word.size(); i += n) {
-      n = internal::DecodeUtf8(word, i, &cp);
+      n = DecodeUtf8(word, i, &cp);
       if (!IsNonLetter(cp)) return false;
     }
   }

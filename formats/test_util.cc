@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/utf8.h"
 #include "formats/internal/cmark.h"
 #include "formats/internal/utf8.h"
 
@@ -15,7 +16,6 @@ namespace tessera::formats::testing {
 namespace {
 
 using internal::AppendUtf8;
-using internal::DecodeUtf8;
 using internal::Sv;
 
 // A minimal JSON reader: enough for one flat object per line.

@@ -14,7 +14,7 @@
 
 namespace tessera::text {
 
-// Returns `utf8` in NFC. `utf8` should be well-formed (see ValidateUtf8);
+// Returns `utf8` in NFC. `utf8` should be well-formed (see common/utf8.h);
 // ill-formed bytes are copied through unchanged, never dropped.
 std::string NormalizeNfc(std::string_view utf8);
 

@@ -9,7 +9,10 @@
 namespace tessera::text {
 namespace {
 
-// UTF-8 text with code point access at byte offsets.
+// UTF-8 text with code point access at byte offsets. Stays on ICU's
+// U8_NEXT/U8_PREV rather than common/utf8.h: an ill-formed sequence is one
+// U+FFFD over its maximal subpart there (one per byte in common/utf8.h), and
+// placeholder spans over such text must not move.
 class Text {
  public:
   explicit Text(std::string_view s)

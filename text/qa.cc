@@ -22,6 +22,8 @@ std::string ToUtf8(const UChar* s, int32_t len) {
 }
 
 // Code points of `s` with their byte offsets; invalid bytes become U+FFFD.
+// ICU's U8_NEXT, not common/utf8.h: it reads one U+FFFD per maximal subpart,
+// which the issue offsets and the per-character checks depend on.
 struct Cp {
   UChar32 c;
   size_t begin;

@@ -78,7 +78,8 @@ inline bool IsAsciiLetter(UChar32 c) {
 }
 
 // The code point at p[*i] (U+FFFD for an ill-formed sequence, as ICU's
-// UTF-8 UText reads it); advances *i.
+// UTF-8 UText reads it); advances *i. ICU's macros, not common/utf8.h, so
+// the rules and ICU's break iterators see the same code points.
 [[gnu::always_inline]] inline UChar32 Next(const uint8_t* p, int32_t* i,
                                            int32_t n) {
   int32_t k = *i;

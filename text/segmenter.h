@@ -75,7 +75,7 @@ class Segmenter {
   // input exactly. A piece with no letter or digit (a closing quote, a
   // footnote mark) is never a sentence of its own but joins the one before,
   // except across a blank line.
-  // `utf8` should be valid UTF-8 (ValidateUtf8); ill-formed bytes are read as
+  // `utf8` should be valid UTF-8 (common/utf8.h); ill-formed bytes are read as
   // U+FFFD and offsets still point into the original bytes. Texts longer
   // than 2^31-1 bytes, far beyond the upload limit, are one sentence.
   std::vector<size_t> Split(std::string_view utf8) const;

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "common/utf8.h"
 #include "formats/internal/utf8.h"
 
 namespace tessera::formats::internal {

@@ -1,4 +1,5 @@
-// Small UTF-8 helpers for the formats module. Pure functions.
+// Small UTF-8 helpers for the formats module, over the decoder in
+// common/utf8.h. Pure functions.
 #ifndef TESSERA_FORMATS_INTERNAL_UTF8_H_
 #define TESSERA_FORMATS_INTERNAL_UTF8_H_
 
@@ -11,22 +12,11 @@
 
 namespace tessera::formats::internal {
 
-// Returns the offset of the first byte that does not start a well-formed
-// UTF-8 sequence (overlong forms, surrogates and values above U+10FFFF are
-// ill-formed), or std::string_view::npos when `s` is valid.
-size_t FindInvalidUtf8(std::string_view s);
-
-// Returns INVALID_ARGUMENT naming the offset if `s` is not valid UTF-8 or,
-// when `allow_nul` is false, holds a NUL byte. `what` names the input.
+// Returns INVALID_ARGUMENT naming the offset if `s` is not valid UTF-8 (see
+// common/utf8.h) or, when `allow_nul` is false, holds a NUL byte. `what`
+// names the input.
 absl::Status CheckUtf8(std::string_view s, std::string_view what,
                        bool allow_nul);
-
-// Decodes the code point starting at s[pos] of valid UTF-8 and returns its
-// length in bytes (1 and U+FFFD for a stray byte).
-size_t DecodeUtf8(std::string_view s, size_t pos, char32_t* cp);
-
-// Decodes the code point ending just before s[end] and returns its length.
-size_t DecodeUtf8Before(std::string_view s, size_t end, char32_t* cp);
 
 // True when s[pos] is not a UTF-8 continuation byte (or pos == s.size()).
 bool IsCharBoundary(std::string_view s, size_t pos);

@@ -12,12 +12,12 @@
 #include "common/random.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "services/assignment/assignment_records.pb.h"
 #include "services/common/errors.h"
 #include "services/translation/translation_records.pb.h"
 #include "storage/key_codec.h"
 #include "text/language.h"
-#include "text/utf8.h"
 
 namespace tessera::assignment {
 
@@ -936,7 +936,7 @@ absl::StatusOr<Assignment> AssignmentCore::Assign(const Principal& caller,
   }
   if (!p.scope.has_value()) return BadField("scope", "is required");
   if (p.assignee.empty()) return BadField("assignee", "is required");
-  if (p.note.size() > kMaxNoteBytes || !text::ValidateUtf8(p.note).ok()) {
+  if (p.note.size() > kMaxNoteBytes || !ValidateUtf8(p.note).ok()) {
     return BadField(
         "note", StrCat("must be UTF-8 of at most ", kMaxNoteBytes, " bytes"));
   }
@@ -1157,7 +1157,7 @@ absl::StatusOr<Assignment> AssignmentCore::UpdateAssignment(
   }
   if (update.note) {
     if (update.note->size() > kMaxNoteBytes ||
-        !text::ValidateUtf8(*update.note).ok()) {
+        !ValidateUtf8(*update.note).ok()) {
       return BadField(
           "note", StrCat("must be UTF-8 of at most ", kMaxNoteBytes, " bytes"));
     }

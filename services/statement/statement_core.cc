@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "formats/import.h"
 #include "formats/markdown.h"
 #include "formats/plaintext.h"
@@ -20,7 +21,7 @@
 #include "text/language.h"
 #include "text/normalize.h"
 #include "text/segmenter.h"
-#include "text/utf8.h"
+#include "text/similarity.h"
 #include "text/word_count.h"
 
 namespace tessera::statement {
@@ -153,8 +154,8 @@ absl::Status CheckRequestId(std::string_view id) {
 absl::StatusOr<std::string> CheckText(std::string_view field,
                                       std::string_view value, size_t min,
                                       size_t max) {
-  size_t bad = text::FindInvalidUtf8(value);
-  if (bad != value.size()) {
+  size_t bad = FindInvalidUtf8(value);
+  if (bad != std::string_view::npos) {
     return FieldError("INVALID_UTF8", field,
                       StrCat("invalid UTF-8 at byte offset ", bad),
                       {{"byte_offset", StrCat(bad)}});
@@ -733,85 +734,6 @@ int CountLines(std::string_view s) {
 // ---------------------------------------------------------------------------
 // Revision matching.
 
-std::u32string CodePoints(std::string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    char32_t cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
-    for (int k = 1; k < n && i + k < s.size(); ++k) {
-      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    }
-    out.push_back(cp);
-    i += n;
-  }
-  return out;
-}
-
-// A segment key prepared for similarity: its code points, and the same
-// sorted, for the cheap lower bound on the edit distance.
-struct Points {
-  std::u32string text;
-  std::u32string sorted;
-};
-
-Points MakePoints(std::string_view key) {
-  Points p;
-  p.text = CodePoints(key);
-  p.sorted = p.text;
-  std::sort(p.sorted.begin(), p.sorted.end());
-  return p;
-}
-
-// 1 - Levenshtein(a, b) / max(|a|, |b|) over code points, or -1 when it is
-// certainly below `min_similarity` (or the budget ran out).
-double EditSimilarity(const Points& pa, const Points& pb, double min_similarity,
-                      int64_t* budget) {
-  const std::u32string& a = pa.text;
-  const std::u32string& b = pb.text;
-  size_t longest = std::max(a.size(), b.size());
-  if (longest == 0) return 1.0;
-  size_t max_dist = static_cast<size_t>((1.0 - min_similarity) *
-                                        static_cast<double>(longest));
-  size_t diff = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
-  if (diff > max_dist) return -1;
-  // Distance >= longest - |common characters| (as multisets).
-  size_t common = 0;
-  for (size_t i = 0, j = 0; i < pa.sorted.size() && j < pb.sorted.size();) {
-    if (pa.sorted[i] == pb.sorted[j]) {
-      ++common;
-      ++i;
-      ++j;
-    } else if (pa.sorted[i] < pb.sorted[j]) {
-      ++i;
-    } else {
-      ++j;
-    }
-  }
-  if (longest - common > max_dist) return -1;
-  int64_t cells =
-      static_cast<int64_t>(a.size() + 1) * static_cast<int64_t>(b.size() + 1);
-  if (cells > *budget) return -1;
-  *budget -= cells;
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    size_t row_min = cur[0];
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-      row_min = std::min(row_min, cur[j]);
-    }
-    if (row_min > max_dist) return -1;
-    std::swap(prev, cur);
-  }
-  size_t dist = prev[b.size()];
-  if (dist > max_dist) return -1;
-  return 1.0 - static_cast<double>(dist) / static_cast<double>(longest);
-}
-
 // Indices (into `seq`) of one longest strictly increasing subsequence.
 std::vector<size_t> LongestIncreasing(const std::vector<int>& seq) {
   std::vector<size_t> tails;  // index into seq of the smallest tail per length
@@ -877,7 +799,7 @@ RevisionChanges ComputeChanges(int previous_revision,
     int old_index;
   };
   std::vector<Candidate> candidates;
-  std::vector<std::optional<Points>> old_points(old_ids.size());
+  std::vector<std::optional<text::SimilarityText>> old_points(old_ids.size());
   int64_t budget = kMatchCellBudget;
   int anchor_new = -1;
   int anchor_old = -1;
@@ -894,12 +816,14 @@ RevisionChanges ComputeChanges(int previous_revision,
     int center = static_cast<int>(at - old_free.begin());
     int lo = std::max(0, center - kMatchWindow);
     int hi = std::min(static_cast<int>(old_free.size()), center + kMatchWindow);
-    const Points mine = MakePoints(new_keys[j]);
+    const text::SimilarityText mine = text::PrepareSimilarity(new_keys[j]);
     for (int k = lo; k < hi; ++k) {
       int o = old_free[k];
-      if (!old_points[o].has_value()) old_points[o] = MakePoints(old_keys[o]);
+      if (!old_points[o].has_value()) {
+        old_points[o] = text::PrepareSimilarity(old_keys[o]);
+      }
       double sim =
-          EditSimilarity(mine, *old_points[o], kMinSimilarity, &budget);
+          text::EditSimilarity(mine, *old_points[o], kMinSimilarity, &budget);
       if (sim < kMinSimilarity) continue;
       candidates.push_back(
           {sim, std::abs(o - expected), static_cast<int>(j), o});
@@ -1011,8 +935,8 @@ absl::StatusOr<ImportResult> ImportDocument(formats::Format format,
                                             const ImportOptions& options) {
   const ImportLimits& limits = options.limits;
   RETURN_IF_ERROR(CheckDocumentSize(bytes, limits.max_document_bytes));
-  size_t bad = text::FindInvalidUtf8(bytes);
-  if (bad != bytes.size()) {
+  size_t bad = FindInvalidUtf8(bytes);
+  if (bad != std::string_view::npos) {
     return FieldError("INVALID_UTF8", "source",
                       StrCat("invalid UTF-8 at byte offset ", bad),
                       {{"byte_offset", StrCat(bad)}});

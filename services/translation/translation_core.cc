@@ -1,7 +1,5 @@
 #include "services/translation/translation_core.h"
 
-#include <unicode/unistr.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <functional>
@@ -13,12 +11,14 @@
 #include "absl/strings/numbers.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/utf8.h"
+#include "formats/content_check.h"
 #include "services/common/errors.h"
 #include "services/translation/translation_records.pb.h"
 #include "storage/key_codec.h"
+#include "text/case_fold.h"
 #include "text/language.h"
 #include "text/normalize.h"
-#include "text/utf8.h"
 
 namespace tessera::translation {
 
@@ -213,7 +213,7 @@ bool OnlyWhitespace(std::string_view s) {
 absl::StatusOr<std::string> CheckText(std::string_view field,
                                       std::string_view text, size_t max,
                                       bool optional) {
-  if (!text::ValidateUtf8(text).ok()) {
+  if (!ValidateUtf8(text).ok()) {
     return BadField(field, "is not valid UTF-8", "INVALID_UTF8");
   }
   if (!optional && (text.empty() || OnlyWhitespace(text))) {
@@ -242,62 +242,32 @@ formats::Content NormalizeContent(const formats::Content& c) {
   return out;
 }
 
-bool IsCharBoundary(std::string_view s, size_t offset) {
-  if (offset == 0 || offset >= s.size()) return true;
-  return (static_cast<unsigned char>(s[offset]) & 0xC0) != 0x80;
-}
-
-// The structure every stored content must have: UTF-8 text without NUL of
-// bounded size, code offsets in the text, on character boundaries and
-// non-decreasing, known kinds.
+// The structure every stored content must have; see
+// formats::CheckContentStructure.
 absl::Status CheckStructure(const formats::Content& c, bool required) {
-  if (required && c.text.empty()) {
-    return BadField("content.text", "is required");
+  const std::optional<formats::ContentProblem> problem =
+      formats::CheckContentStructure(c, kMaxContentBytes, required);
+  if (!problem.has_value()) return absl::OkStatus();
+  const std::string field = StrCat("content.", problem->field);
+  if (problem->invalid_utf8_at.has_value()) {
+    return BadField(field, problem->description, "INVALID_UTF8",
+                    {{"byte_offset", StrCat(*problem->invalid_utf8_at)}});
   }
-  if (c.text.size() > kMaxContentBytes) {
-    return BadField("content.text",
-                    StrCat("is longer than ", kMaxContentBytes, " bytes"));
-  }
-  const size_t bad = text::FindInvalidUtf8(c.text);
-  if (bad != std::string_view::npos && bad < c.text.size()) {
-    return BadField("content.text", "is not valid UTF-8", "INVALID_UTF8",
-                    {{"byte_offset", StrCat(bad)}});
-  }
-  if (c.text.find('\0') != std::string::npos) {
-    return BadField("content.text", "contains a NUL character");
-  }
-  size_t last = 0;
-  for (size_t i = 0; i < c.codes.size(); ++i) {
-    const formats::CodeRef& r = c.codes[i];
-    const std::string field = StrCat("content.codes[", i, "]");
-    if (r.id < 1) return BadField(StrCat(field, ".id"), "must be at least 1");
-    if (r.kind != formats::CodeKind::kOpen &&
-        r.kind != formats::CodeKind::kClose &&
-        r.kind != formats::CodeKind::kStandalone) {
-      return BadField(StrCat(field, ".kind"),
-                      "must be open, close or standalone");
-    }
-    if (r.offset > c.text.size() || r.offset < last ||
-        !IsCharBoundary(c.text, r.offset)) {
-      return BadField(StrCat(field, ".offset"),
-                      "must lie in the text, on a character boundary, and "
-                      "not before the previous code's");
-    }
-    last = r.offset;
-  }
-  return absl::OkStatus();
+  return BadField(field, problem->description);
 }
 
-std::string CodeName(int id, formats::CodeKind kind) {
+text::QaCode QaCodeOf(formats::CodeProblemKind kind) {
   switch (kind) {
-    case formats::CodeKind::kOpen:
-      return StrCat("{", id, "}");
-    case formats::CodeKind::kClose:
-      return StrCat("{/", id, "}");
-    case formats::CodeKind::kStandalone:
+    case formats::CodeProblemKind::kAdded:
+      return text::QaCode::kCodeAdded;
+    case formats::CodeProblemKind::kDuplicated:
+      return text::QaCode::kCodeDuplicated;
+    case formats::CodeProblemKind::kCrossed:
+      return text::QaCode::kCodeCrossed;
+    case formats::CodeProblemKind::kMissing:
       break;
   }
-  return StrCat("{", id, "/}");
+  return text::QaCode::kCodeMissing;
 }
 
 // Every inline-code problem of `c` against the segment's codes, each with
@@ -305,63 +275,12 @@ std::string CodeName(int id, formats::CodeKind kind) {
 std::vector<std::pair<int, text::QaIssue>> CodeIssues(
     const formats::Segment& segment, const formats::Content& c) {
   std::vector<std::pair<int, text::QaIssue>> out;
-  const auto add = [&](int index, text::QaCode code, int id,
-                       std::string message, size_t at) {
-    text::QaIssue issue{code, text::QaSeverity::kError, std::move(message), at,
-                        at};
-    issue.code_id = id;
-    out.emplace_back(index, std::move(issue));
-  };
-  std::map<std::pair<int, formats::CodeKind>, int> seen;
-  std::set<std::pair<int, formats::CodeKind>> known;
-  for (const auto& code : segment.codes) known.insert({code.id, code.kind});
-  std::vector<int> open;
-  for (size_t i = 0; i < c.codes.size(); ++i) {
-    const formats::CodeRef& r = c.codes[i];
-    const int index = static_cast<int>(i);
-    if (known.count({r.id, r.kind}) == 0) {
-      add(index, text::QaCode::kCodeAdded, r.id,
-          StrCat("code ", CodeName(r.id, r.kind), " is not in the source"),
-          r.offset);
-      continue;
-    }
-    if (++seen[{r.id, r.kind}] > 1) {
-      add(index, text::QaCode::kCodeDuplicated, r.id,
-          StrCat("code ", CodeName(r.id, r.kind), " appears more than once"),
-          r.offset);
-      continue;
-    }
-    if (r.kind == formats::CodeKind::kOpen) {
-      open.push_back(r.id);
-    } else if (r.kind == formats::CodeKind::kClose) {
-      auto it = std::find(open.begin(), open.end(), r.id);
-      if (it == open.end() || open.back() != r.id) {
-        add(index, text::QaCode::kCodeCrossed, r.id,
-            StrCat("code ", CodeName(r.id, r.kind),
-                   it == open.end() ? " closes before it opens"
-                                    : " crosses another paired code"),
-            r.offset);
-      }
-      if (it != open.end()) open.erase(it);
-    }
+  for (formats::CodeProblem& p : formats::FindCodeProblems(segment, c)) {
+    text::QaIssue issue{QaCodeOf(p.kind), text::QaSeverity::kError,
+                        std::move(p.message), p.offset, p.offset};
+    issue.code_id = p.code_id;
+    out.emplace_back(p.ref_index, std::move(issue));
   }
-  for (const auto& code : segment.codes) {
-    if (seen.count({code.id, code.kind}) == 0) {
-      add(-1, text::QaCode::kCodeMissing, code.id,
-          StrCat("code ", CodeName(code.id, code.kind), " (",
-                 formats::CodeTypeName(code.type), ") is missing"),
-          0);
-    }
-  }
-  return out;
-}
-
-std::string FoldCase(std::string_view s) {
-  std::string out;
-  icu::UnicodeString::fromUTF8(
-      icu::StringPiece(s.data(), static_cast<int32_t>(s.size())))
-      .foldCase()
-      .toUTF8String(out);
   return out;
 }
 
@@ -1005,7 +924,7 @@ absl::StatusOr<TranslationPage> TranslationCore::ListSegments(
   if (query.text_query.size() > 200) {
     return BadField("text_query", "is longer than 200 bytes");
   }
-  if (!text::ValidateUtf8(query.text_query).ok()) {
+  if (!ValidateUtf8(query.text_query).ok()) {
     return BadField("text_query", "is not valid UTF-8", "INVALID_UTF8");
   }
   std::string fp_input =
@@ -1055,7 +974,8 @@ absl::StatusOr<TranslationPage> TranslationCore::ListSegments(
                      }
                      return true;
                    }));
-  const std::string folded = FoldCase(text::NormalizeNfc(query.text_query));
+  const std::string folded =
+      text::FoldCase(text::NormalizeNfc(query.text_query));
   std::optional<std::set<std::string>> assigned;
   if (!query.assignee.empty() && gate_ != nullptr) {
     ASSIGN_OR_RETURN(assigned, gate_->SegmentsOf(query.assignee, ctx.statement,
@@ -1092,9 +1012,9 @@ absl::StatusOr<TranslationPage> TranslationCore::ListSegments(
         continue;
       }
       if (!folded.empty() &&
-          FoldCase(t.source.segment.content.text).find(folded) ==
+          text::FoldCase(t.source.segment.content.text).find(folded) ==
               std::string::npos &&
-          FoldCase(t.content.text).find(folded) == std::string::npos) {
+          text::FoldCase(t.content.text).find(folded) == std::string::npos) {
         continue;
       }
       if (static_cast<int>(page.translations.size()) >= size) {

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/utf8.h"
 
 namespace tessera::text::internal {
 namespace {
@@ -29,19 +30,10 @@ struct Token {
 std::string CharSet(uint32_t c) { return absl::StrFormat("[\\x{%X}]", c); }
 std::string CharItem(uint32_t c) { return absl::StrFormat("\\x{%X}", c); }
 
-// Decodes the UTF-8 code point at re[*i] and advances *i; 0xFFFD on error.
-uint32_t DecodeUtf8(const std::string& re, size_t* i) {
-  const auto b = static_cast<unsigned char>(re[*i]);
-  int len = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
-  uint32_t c = len == 1 ? b : len == 2 ? b & 0x1F : len == 3 ? b & 0x0F : b & 7;
-  if (*i + len > re.size()) {
-    *i = re.size();
-    return 0xFFFD;
-  }
-  for (int k = 1; k < len; ++k) {
-    c = (c << 6) | (static_cast<unsigned char>(re[*i + k]) & 0x3F);
-  }
-  *i += len;
+// The code point at re[*i] (U+FFFD for an ill-formed byte); advances *i.
+uint32_t NextCodePoint(const std::string& re, size_t* i) {
+  char32_t c;
+  *i += DecodeUtf8(re, *i, &c);
   return c;
 }
 
@@ -180,7 +172,7 @@ Escape ReadEscape(const std::string& re, size_t* i) {
   const auto ux = static_cast<unsigned char>(x);
   if (ux >= 0x80) {  // an escaped non-ASCII character is itself
     size_t j = start + 1;
-    const uint32_t c = DecodeUtf8(re, &j);
+    const uint32_t c = NextCodePoint(re, &j);
     *i = j;
     return single(c);
   }
@@ -247,7 +239,7 @@ Token ReadClass(const std::string& re, size_t* i) {
         }
         hi = e.c;
       } else {
-        hi = DecodeUtf8(re, &j);
+        hi = NextCodePoint(re, &j);
       }
       if (hi < prev) {
         ok = false;
@@ -273,7 +265,7 @@ Token ReadClass(const std::string& re, size_t* i) {
       }
       continue;
     }
-    const uint32_t ch = DecodeUtf8(re, &j);
+    const uint32_t ch = NextCodePoint(re, &j);
     out += CharItem(ch);
     prev = ch;
     have_prev = true;
@@ -345,7 +337,7 @@ bool Tokenize(const std::string& re, std::vector<Token>* out) {
       return false;  // a quantifier with nothing to apply to
     } else {
       t.kind = Kind::kAtom;
-      t.set = CharSet(DecodeUtf8(re, &i));
+      t.set = CharSet(NextCodePoint(re, &i));
     }
     // Quantifier.
     if (i < re.size()) {
@@ -470,7 +462,7 @@ class TreeParser {
         return false;
       } else {
         item.type = Node::kAtom;
-        item.set = CharSet(DecodeUtf8(re_, &i_));
+        item.set = CharSet(NextCodePoint(re_, &i_));
       }
       if (!ParseQuantifier(&item)) return false;
       seq->children.push_back(std::move(item));

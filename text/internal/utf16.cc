@@ -7,6 +7,9 @@
 
 namespace tessera::text::internal {
 
+// ICU's U8_NEXT rather than common/utf8.h: the UTF-16 must be exactly what
+// ICU's own conversion gives (one U+FFFD per maximal subpart), or offsets
+// mapped back by MapUtf16ToUtf8 would drift on ill-formed input.
 bool Utf8ToUtf16(std::string_view utf8, std::u16string* out) {
   const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
   const int32_t n = static_cast<int32_t>(utf8.size());

@@ -1,4 +1,4 @@
-#include "text/utf8.h"
+#include "common/utf8.h"
 
 #include <ostream>
 #include <string>
@@ -7,7 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace tessera::text {
+namespace tessera {
 namespace {
 
 using ::tessera::testing::StatusIs;
@@ -24,6 +24,8 @@ TEST(ValidateUtf8Test, AcceptsWellFormedText) {
   EXPECT_OK(ValidateUtf8("\xF0\x90\x80\x80"));  // U+10000
   EXPECT_OK(ValidateUtf8("\xF4\x8F\xBF\xBF"));  // U+10FFFF
   EXPECT_OK(ValidateUtf8(std::string("nul\0inside", 10)));
+  EXPECT_EQ(FindInvalidUtf8(""), std::string_view::npos);
+  EXPECT_EQ(FindInvalidUtf8("« Libérez-le ! » — 😀"), std::string_view::npos);
 }
 
 struct BadCase {
@@ -79,5 +81,50 @@ TEST(ValidateUtf8Test, LargeValidDocument) {
   EXPECT_EQ(FindInvalidUtf8(doc), doc.size() - 1);
 }
 
+TEST(DecodeUtf8Test, DecodesEachLength) {
+  const std::string s = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80";  // a é € 😀
+  char32_t cp = 0;
+  EXPECT_EQ(DecodeUtf8(s, 0, &cp), 1u);
+  EXPECT_EQ(cp, U'a');
+  EXPECT_EQ(DecodeUtf8(s, 1, &cp), 2u);
+  EXPECT_EQ(cp, U'\u00E9');
+  EXPECT_EQ(DecodeUtf8(s, 3, &cp), 3u);
+  EXPECT_EQ(cp, U'\u20AC');
+  EXPECT_EQ(DecodeUtf8(s, 6, &cp), 4u);
+  EXPECT_EQ(cp, U'\U0001F600');
+  EXPECT_EQ(DecodeUtf8("\xF4\x8F\xBF\xBF", 0, &cp), 4u);
+  EXPECT_EQ(cp, U'\U0010FFFF');
+}
+
+TEST(DecodeUtf8Test, IllFormedBytesReadAsOneReplacementEach) {
+  char32_t cp = 0;
+  EXPECT_EQ(DecodeUtf8("\x80", 0, &cp), 1u);
+  EXPECT_EQ(cp, U'\uFFFD');
+  EXPECT_EQ(DecodeUtf8("\xE2\x82", 0, &cp), 1u);  // truncated
+  EXPECT_EQ(cp, U'\uFFFD');
+  EXPECT_EQ(DecodeUtf8("\xC0\xAF", 0, &cp), 1u);  // overlong
+  EXPECT_EQ(cp, U'\uFFFD');
+  EXPECT_EQ(DecodeUtf8("\xED\xA0\x80", 0, &cp), 1u);  // surrogate
+  EXPECT_EQ(cp, U'\uFFFD');
+}
+
+TEST(DecodeUtf8Test, DecodesBackwards) {
+  const std::string s = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80";
+  char32_t cp = 0;
+  EXPECT_EQ(DecodeUtf8Before(s, s.size(), &cp), 4u);
+  EXPECT_EQ(cp, U'\U0001F600');
+  EXPECT_EQ(DecodeUtf8Before(s, 6, &cp), 3u);
+  EXPECT_EQ(cp, U'\u20AC');
+  EXPECT_EQ(DecodeUtf8Before(s, 3, &cp), 2u);
+  EXPECT_EQ(cp, U'\u00E9');
+  EXPECT_EQ(DecodeUtf8Before(s, 1, &cp), 1u);
+  EXPECT_EQ(cp, U'a');
+  // A stray continuation byte and a sequence cut short.
+  EXPECT_EQ(DecodeUtf8Before("\xC3\xA9\x80", 3, &cp), 1u);
+  EXPECT_EQ(cp, U'\uFFFD');
+  EXPECT_EQ(DecodeUtf8Before("x\xE2\x82", 3, &cp), 1u);
+  EXPECT_EQ(cp, U'\uFFFD');
+}
+
 }  // namespace
-}  // namespace tessera::text
+}  // namespace tessera
