@@ -21,7 +21,14 @@ constexpr uint64_t kSaveEvery = 4096;
 FeedConsumer::FeedConsumer(Store* store, ColumnFamily cf,
                            std::string cursor_key, std::string name,
                            Handler handler)
+    : FeedConsumer(store, store, cf, std::move(cursor_key), std::move(name),
+                   std::move(handler)) {}
+
+FeedConsumer::FeedConsumer(Store* store, const FeedSource* feed,
+                           ColumnFamily cf, std::string cursor_key,
+                           std::string name, Handler handler)
     : store_(store),
+      feed_(feed),
       cf_(cf),
       cursor_key_(std::move(cursor_key)),
       name_(std::move(name)),
@@ -52,7 +59,7 @@ absl::Status FeedConsumer::CatchUp() {
   bool changed = false;
   while (store_->LastVisibleFeedSeq() > cursor_) {
     ASSIGN_OR_RETURN(std::vector<FeedEvent> events,
-                     store_->ReadFeed(cursor_, kBatch));
+                     feed_->ReadFeed(cursor_, kBatch));
     if (events.empty()) break;
     ASSIGN_OR_RETURN(bool wrote, handler_(events));
     changed = changed || wrote;
@@ -94,7 +101,7 @@ void FeedConsumer::Start() {
         after = cursor_;
       }
       // The timeout bounds how long Stop() waits and retries errors.
-      store_->WaitForFeed(after, absl::Now() + absl::Milliseconds(200));
+      feed_->WaitForFeed(after, absl::Now() + absl::Milliseconds(200));
     }
   });
 }

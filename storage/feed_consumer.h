@@ -35,9 +35,14 @@ class FeedConsumer {
 
   // The cursor lives at `cursor_key` in `cf` as a record envelope, format
   // 0x01, payload the u64 big-endian feed seq read so far. `name` prefixes
-  // background errors on stderr. `store` must outlive the consumer.
+  // background errors in the log (common/log.h). `store` must outlive the
+  // consumer.
   FeedConsumer(Store* store, ColumnFamily cf, std::string cursor_key,
                std::string name, Handler handler);
+  // The same, reading events from `feed` (not owned) instead of `store`;
+  // the cursor is still committed to `store`.
+  FeedConsumer(Store* store, const FeedSource* feed, ColumnFamily cf,
+               std::string cursor_key, std::string name, Handler handler);
   // Stops the background thread if it runs.
   ~FeedConsumer();
 
@@ -55,6 +60,7 @@ class FeedConsumer {
   absl::Status LoadCursor() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Store* const store_;
+  const FeedSource* const feed_;
   const ColumnFamily cf_;
   const std::string cursor_key_;
   const std::string name_;

@@ -32,8 +32,8 @@ const std::string kCursorKey = KeyBuilder(0x7F).U64(0).Build();
 TEST(FeedConsumerTest, ResumesAfterTheSavedCursorAcrossReopen) {
   TempDir dir;
   std::vector<std::string> seen;
-  auto handler = [&](const std::vector<FeedEvent>& events)
-      -> absl::StatusOr<bool> {
+  auto handler =
+      [&](const std::vector<FeedEvent>& events) -> absl::StatusOr<bool> {
     for (const auto& e : events) seen.push_back(e.payload);
     return true;  // every batch "wrote", so the cursor is saved each time
   };

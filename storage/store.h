@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "storage/feed_source.h"
 
 namespace rocksdb {
 class Env;
@@ -76,14 +77,6 @@ std::string EncodeRecord(uint8_t format, uint64_t version,
                          std::string_view payload);
 // INTERNAL ("corrupt record") if `value` is shorter than the envelope.
 absl::StatusOr<Record> DecodeRecord(std::string_view value);
-
-// One change-feed event.
-struct FeedEvent {
-  uint64_t seq = 0;  // Assigned at commit; strictly increasing, never reused.
-  absl::Time time;   // Commit time from StoreOptions::clock.
-  std::string type;  // For example "statement.created".
-  std::string payload;
-};
 
 // Everything one state change writes. Built by a service core, handed to
 // Store::Commit. Not thread-safe.
@@ -133,7 +126,7 @@ struct CommitResult {
   std::vector<uint64_t> event_seqs;
 };
 
-class Store {
+class Store : public FeedSource {
  public:
   // Opens (creating if needed) the database at options.path with every
   // registered column family. FAILED_PRECONDITION if the data was written by
@@ -165,22 +158,12 @@ class Store {
   virtual absl::StatusOr<int64_t> GetCounter(ColumnFamily cf,
                                              std::string_view key) const = 0;
 
-  // Up to `max` committed events with seq > `after`, in order. Only events
-  // below the commit watermark are returned, so a reader never sees event
-  // n+1 before event n, even while writers commit concurrently.
-  virtual absl::StatusOr<std::vector<FeedEvent>> ReadFeed(uint64_t after,
-                                                          size_t max) const = 0;
-
-  // Blocks until an event with seq > `after` is visible (true), `deadline`
-  // passes or WakeFeedWaiters() is called (false).
-  virtual bool WaitForFeed(uint64_t after, absl::Time deadline) const = 0;
+  // ReadFeed, WaitForFeed and LastVisibleFeedSeq: see FeedSource.
+  // WaitForFeed also returns false once WakeFeedWaiters() was called.
 
   // Wakes every WaitForFeed caller, for shutdown. Later waits return at
   // once.
   virtual void WakeFeedWaiters() = 0;
-
-  // Highest visible event seq; 0 when the feed is empty.
-  virtual uint64_t LastVisibleFeedSeq() const = 0;
 
   // Writes a consistent online copy of the database to `dir` (which must
   // not exist) with RocksDB checkpoints. Open() on `dir` restores it.

@@ -892,20 +892,6 @@ class Fingerprint {
 
 // ---------------------------------------------------------------------------
 
-std::string_view StatementStateName(StatementState state) {
-  switch (state) {
-    case StatementState::kDraft:
-      return "DRAFT";
-    case StatementState::kOpen:
-      return "OPEN";
-    case StatementState::kClosed:
-      return "CLOSED";
-    case StatementState::kArchived:
-      return "ARCHIVED";
-  }
-  return "UNSPECIFIED";
-}
-
 absl::Status InvalidFieldError(std::string_view field,
                                std::string_view description) {
   return BadField(field, description);

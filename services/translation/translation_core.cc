@@ -324,39 +324,6 @@ std::string TranslationRecordKey(uint64_t iid, std::string_view language,
   return TranslationKey(iid, language, segment_id);
 }
 
-std::string_view SegmentStateName(SegmentState state) {
-  switch (state) {
-    case SegmentState::kUnspecified:
-      return "UNSPECIFIED";
-    case SegmentState::kUntranslated:
-      return "UNTRANSLATED";
-    case SegmentState::kTranslated:
-      return "TRANSLATED";
-    case SegmentState::kApproved:
-      return "APPROVED";
-    case SegmentState::kRejected:
-      return "REJECTED";
-    case SegmentState::kNeedsUpdate:
-      return "NEEDS_UPDATE";
-  }
-  return "UNKNOWN";
-}
-
-const Progress::Count& Progress::Of(SegmentState state) const {
-  switch (state) {
-    case SegmentState::kTranslated:
-      return translated;
-    case SegmentState::kApproved:
-      return approved;
-    case SegmentState::kRejected:
-      return rejected;
-    case SegmentState::kNeedsUpdate:
-      return needs_update;
-    default:
-      return untranslated;
-  }
-}
-
 std::vector<text::QaIssue> QaIssuesOf(const absl::Status& status) {
   std::vector<text::QaIssue> out;
   auto payload = status.GetPayload(ToAbsl(kQaPayloadUrl));
