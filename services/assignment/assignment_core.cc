@@ -332,12 +332,12 @@ AssignmentCore::AssignmentCore(storage::Store* store,
       clock_(clock),
       random_(random),
       options_(options) {
-  translations_->SetWorkGate(this);
+  translations_->SetWorkGuard(this);
 }
 
 AssignmentCore::~AssignmentCore() {
   Stop();
-  translations_->SetWorkGate(nullptr);
+  translations_->SetWorkGuard(nullptr);
 }
 
 absl::StatusOr<std::shared_ptr<AssignmentCore::LangIndex>>

@@ -4,7 +4,7 @@
 // proto/tessera/v1/assignment.proto for the contract. No gRPC here;
 // assignment_service.h adapts it.
 //
-// It is also the TranslationCore's WorkGate: a translator or reviewer may
+// It is also the TranslationCore's WorkGuard: a translator or reviewer may
 // change a segment only while holding its lease or an active assignment
 // covering it, and every such change renews the lease in the same commit.
 //
@@ -231,7 +231,7 @@ struct AssignmentOptions {
 using UserLookup = std::function<absl::StatusOr<std::vector<RoleGrant>>(
     std::string_view user_id)>;
 
-class AssignmentCore final : public translation::WorkGate {
+class AssignmentCore final : public translation::WorkGuard {
  public:
   // None owned; all must outlive the core. Registers itself as the
   // translation core's gate.
@@ -288,7 +288,7 @@ class AssignmentCore final : public translation::WorkGate {
     return open_list_builds_;
   }
 
-  // translation::WorkGate.
+  // translation::WorkGuard.
   absl::Status Admit(const Principal& caller,
                      const statement::Statement& statement, uint64_t iid,
                      std::string_view language, std::string_view segment_id,

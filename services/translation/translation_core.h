@@ -41,6 +41,7 @@
 #include "services/common/principal.h"
 #include "services/statement/statement_core.h"
 #include "services/translation/translation_model.h"
+#include "services/translation/work_guard.h"
 #include "storage/feed_consumer.h"
 #include "storage/store.h"
 #include "text/qa.h"
@@ -51,28 +52,6 @@ namespace tessera::translation {
 // QA_ERRORS carries as an internal payload, for the service to turn into a
 // tessera.v1.QaReport. Empty for any other status.
 std::vector<text::QaIssue> QaIssuesOf(const absl::Status& status);
-
-// Decides who may change a segment (leases and assignments live in the
-// AssignmentService). Set once on the core before it serves; thread-safe.
-class WorkGate {
- public:
-  virtual ~WorkGate() = default;
-  // Called by every SaveDraft, Submit, Approve and Reject just before its
-  // commit. Returns PERMISSION_DENIED (NOT_ASSIGNED) to refuse; otherwise
-  // may add preconditions and writes (a lease renewal) to `writes`, which
-  // is committed atomically with the change.
-  virtual absl::Status Admit(const Principal& caller,
-                             const statement::Statement& statement,
-                             uint64_t iid, std::string_view language,
-                             std::string_view segment_id, WorkKind kind,
-                             storage::WriteSet* writes) = 0;
-  // Called after a change committed.
-  virtual void Committed(const CommittedChange& change) = 0;
-  // The segment ids `user_id` is assigned to or leases in the language.
-  virtual absl::StatusOr<std::set<std::string>> SegmentsOf(
-      std::string_view user_id, const statement::Statement& statement,
-      uint64_t iid, std::string_view language) = 0;
-};
 
 // The key of a translation record (see storage/FORMAT.md), for services that
 // guard their commits on it.
@@ -176,7 +155,7 @@ class TranslationCore {
   // Sets the gate every translate or review change must pass. Not owned;
   // must outlive the core. Call before serving; null (the default) admits
   // every caller the roles admit.
-  void SetWorkGate(WorkGate* gate) { gate_ = gate; }
+  void SetWorkGuard(WorkGuard* gate) { gate_ = gate; }
 
   // Applies every source revision in the feed not yet carried over.
   absl::Status CatchUp();
@@ -225,7 +204,7 @@ class TranslationCore {
   storage::Store* store_;
   statement::StatementCore* statements_;
   Clock* clock_;
-  WorkGate* gate_ = nullptr;
+  WorkGuard* gate_ = nullptr;
 
   // Carries translations over to new source revisions.
   storage::FeedConsumer carry_over_;

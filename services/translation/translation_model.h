@@ -110,7 +110,7 @@ struct Comment {
 
 struct ListSegmentsQuery {
   std::vector<SegmentState> states;  // any of them; empty: all
-  // user_id assigned to or leasing the segment (asked of the WorkGate);
+  // user_id assigned to or leasing the segment (asked of the WorkGuard);
   // empty: anyone. Without a gate a set value matches nothing.
   std::string assignee;
   std::string text_query;  // empty: no text filter
