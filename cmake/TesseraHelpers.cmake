@@ -4,17 +4,44 @@
 
 set(TESSERA_WARNINGS -Wall -Wextra -Werror -Werror=unused-result)
 
+# Each library exports only the headers it lists in HDRS: they are linked
+# into an include root of its own under the build tree, and a target sees
+# the roots of the libraries it links (PUBLIC ones transitively). Headers
+# listed in SRCS are the library's private ones, visible to its own sources
+# only. Including a header of a library one does not depend on fails to
+# build, which keeps the dependency direction of DESIGN.md section 8 honest.
+function(tessera_stage_headers root)
+  file(REMOVE_RECURSE ${root})
+  file(MAKE_DIRECTORY ${root})
+  foreach(h ${ARGN})
+    get_filename_component(abs ${h} ABSOLUTE)
+    file(RELATIVE_PATH rel ${CMAKE_SOURCE_DIR} ${abs})
+    get_filename_component(dir ${root}/${rel} DIRECTORY)
+    file(MAKE_DIRECTORY ${dir})
+    file(CREATE_LINK ${abs} ${root}/${rel} SYMBOLIC)
+  endforeach()
+endfunction()
+
 # tessera_cc_library(NAME name SRCS ... HDRS ... DEPS ... PUBLIC_DEPS ...)
+# DEPS are private to the library; list in PUBLIC_DEPS only what its
+# headers expose.
 function(tessera_cc_library)
   cmake_parse_arguments(T "" "NAME" "SRCS;HDRS;DEPS;PUBLIC_DEPS" ${ARGN})
+  set(public_root ${CMAKE_BINARY_DIR}/include/${T_NAME})
+  tessera_stage_headers(${public_root} ${T_HDRS})
   if(T_SRCS)
+    set(private_headers ${T_SRCS})
+    list(FILTER private_headers INCLUDE REGEX "\\.h$")
+    set(private_root ${CMAKE_BINARY_DIR}/include_private/${T_NAME})
+    tessera_stage_headers(${private_root} ${private_headers})
     add_library(${T_NAME} STATIC ${T_SRCS} ${T_HDRS})
     target_compile_options(${T_NAME} PRIVATE ${TESSERA_WARNINGS})
-    target_include_directories(${T_NAME} PUBLIC ${CMAKE_SOURCE_DIR})
+    target_include_directories(${T_NAME} PUBLIC ${public_root}
+                               PRIVATE ${private_root})
     target_link_libraries(${T_NAME} PUBLIC ${T_PUBLIC_DEPS} PRIVATE ${T_DEPS})
   else()
     add_library(${T_NAME} INTERFACE)
-    target_include_directories(${T_NAME} INTERFACE ${CMAKE_SOURCE_DIR})
+    target_include_directories(${T_NAME} INTERFACE ${public_root})
     target_link_libraries(${T_NAME} INTERFACE ${T_PUBLIC_DEPS} ${T_DEPS})
   endif()
 endfunction()
