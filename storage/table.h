@@ -140,14 +140,23 @@ class Table {
   // record in the error). INTERNAL (corrupt record) when it does not decode.
   absl::StatusOr<Versioned<Payload>> Decode(std::string_view key,
                                             std::string_view value) const {
+    Versioned<Payload> out;
+    absl::Status s = DecodeInto(key, value, &out);
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  // Decode into `out`, reusing what it holds (a protobuf's containers), for
+  // scans that decode many records one after the other.
+  absl::Status DecodeInto(std::string_view key, std::string_view value,
+                          Versioned<Payload>* out) const {
     auto envelope = layout_.Open(key, value);
     if (!envelope.ok()) return envelope.status();
-    Versioned<Payload> out;
-    out.version = envelope->version;
-    if (!PayloadCodec<Payload>::Decode(envelope->payload, &out.record)) {
+    out->version = envelope->version;
+    if (!PayloadCodec<Payload>::Decode(envelope->payload, &out->record)) {
       return layout_.Corrupt(key);
     }
-    return out;
+    return absl::OkStatus();
   }
 
   // Calls `fn` for each record with a key in [begin, end), in key order,

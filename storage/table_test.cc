@@ -84,6 +84,20 @@ TEST_F(TableTest, RecordRoundTripsInTheRecordEnvelope) {
   EXPECT_FALSE(absent.has_value());
 }
 
+TEST_F(TableTest, DecodeIntoReplacesWhatTheRecordHeld) {
+  Table<StringValue> widgets(store_.get(), kCf, kFormat, "widget");
+  Versioned<StringValue> reused;
+  ASSERT_OK(widgets.DecodeInto(
+      Key(1), EncodeRecord(kFormat, 7, Widget("first").SerializeAsString()),
+      &reused));
+  EXPECT_EQ(reused.version, 7u);
+  EXPECT_EQ(reused.record.value(), "first");
+  // A record without the field leaves nothing of the previous one.
+  ASSERT_OK(widgets.DecodeInto(Key(2), EncodeRecord(kFormat, 2, ""), &reused));
+  EXPECT_EQ(reused.version, 2u);
+  EXPECT_EQ(reused.record.value(), "");
+}
+
 TEST_F(TableTest, UpdateWritesTheNextVersion) {
   Table<StringValue> widgets(store_.get(), kCf, kFormat, "widget");
   WriteSet create;
@@ -202,6 +216,9 @@ TEST_P(CorruptRecordTest, EveryReadGivesTheOneInternalError) {
   EXPECT_THAT(widgets.Get(Key(2)),
               StatusIs(absl::StatusCode::kInternal, message));
   EXPECT_THAT(widgets.Decode(Key(2), GetParam().value),
+              StatusIs(absl::StatusCode::kInternal, message));
+  Versioned<StringValue> reused;
+  EXPECT_THAT(widgets.DecodeInto(Key(2), GetParam().value, &reused),
               StatusIs(absl::StatusCode::kInternal, message));
 
   // A scan sees the records before the corrupt one, then fails with it.
