@@ -47,6 +47,11 @@ struct Principal {
   bool HasRoleFor(Role role, std::string_view language) const;
 };
 
+// The server itself, reading on a service's behalf (an adapter behind a
+// port, a background task): an admin without a user, so permission checks
+// pass and nothing is attributed to anyone.
+const Principal& InternalPrincipal();
+
 // Checks that a set of grants is well formed: known roles, at most one
 // grant per role, no languages on admin or service grants. Languages must
 // already be canonical. INVALID_ARGUMENT naming the problem otherwise.
