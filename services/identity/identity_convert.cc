@@ -2,12 +2,12 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "common/strings.h"
 #include "services/common/errors.h"
 #include "services/grpc/timestamp.h"
 
 namespace tessera::identity {
-namespace {}  // namespace
 
 absl::StatusOr<std::vector<RoleGrant>> GrantsFromProto(
     const google::protobuf::RepeatedPtrField<v1::RoleGrant>& grants) {
@@ -21,6 +21,33 @@ absl::StatusOr<std::vector<RoleGrant>> GrantsFromProto(
     out.push_back(RoleGrant{static_cast<Role>(g.role()),
                             {g.languages().begin(), g.languages().end()}});
   }
+  return out;
+}
+
+absl::StatusOr<NewUser> FromProto(const v1::CreateUserRequest& req) {
+  NewUser out;
+  ASSIGN_OR_RETURN(out.grants, GrantsFromProto(req.roles()));
+  out.user_id = req.user_id();
+  out.display_name = req.display_name();
+  return out;
+}
+
+absl::StatusOr<RolesChange> FromProto(const v1::SetRolesRequest& req) {
+  RolesChange out;
+  ASSIGN_OR_RETURN(out.user_id, ParseName("user", "users", req.user()));
+  ASSIGN_OR_RETURN(out.grants, GrantsFromProto(req.roles()));
+  if (req.version() <= 0) {
+    return absl::InvalidArgumentError(
+        "version is required: pass the User.version you last read");
+  }
+  out.expected_version = static_cast<uint64_t>(req.version());
+  return out;
+}
+
+absl::StatusOr<TokenRequest> FromProto(const v1::IssueTokenRequest& req) {
+  TokenRequest out;
+  ASSIGN_OR_RETURN(out.user_id, ParseName("user", "users", req.user()));
+  out.description = req.description();
   return out;
 }
 
@@ -44,6 +71,26 @@ void ToProto(const Token& token, v1::Token* out) {
   ToTimestamp(token.create_time, out->mutable_create_time());
   if (token.revoke_time)
     ToTimestamp(*token.revoke_time, out->mutable_revoke_time());
+}
+
+void ToProto(const UserPage& page, v1::ListUsersResponse* out) {
+  for (const auto& u : page.users) ToProto(u, out->add_users());
+  out->set_next_page_token(page.next_page_token);
+}
+
+void ToProto(const IssuedToken& issued, v1::IssueTokenResponse* out) {
+  ToProto(issued.token, out->mutable_token());
+  out->set_secret(issued.secret);
+}
+
+void ToProto(const std::vector<Token>& tokens, v1::ListTokensResponse* out) {
+  for (const auto& t : tokens) ToProto(t, out->add_tokens());
+}
+
+void ToProto(const User& user, std::string_view token_id,
+             v1::WhoAmIResponse* out) {
+  ToProto(user, out->mutable_user());
+  out->set_token(StrCat("tokens/", token_id));
 }
 
 absl::StatusOr<std::string> ParseName(std::string_view field,

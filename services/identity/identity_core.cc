@@ -3,59 +3,42 @@
 #include <algorithm>
 
 #include "absl/status/status.h"
-#include "absl/strings/escaping.h"
-#include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "services/common/paging.h"
+#include "services/identity/identity_keys.h"
 #include "services/identity/identity_records.pb.h"
 #include "storage/key_codec.h"
+#include "storage/table.h"
 #include "text/language.h"
 
 namespace tessera::identity {
 namespace {
 
-using storage::ColumnFamily;
-using storage::KeyBuilder;
+namespace rec = storage::identity;
+using storage::Versioned;
 using storage::WriteSet;
-
-constexpr ColumnFamily kCf = ColumnFamily::kIdentity;
-
-// Key kinds and value formats: see storage/FORMAT.md.
-constexpr uint8_t kUserKind = 0x01;
-constexpr uint8_t kTokenKind = 0x02;
-constexpr uint8_t kTokenIdKind = 0x03;
-constexpr uint8_t kUserTokenKind = 0x04;
-constexpr uint8_t kUserFormat = 0x01;
-constexpr uint8_t kTokenFormat = 0x01;
-constexpr uint8_t kTokenIdFormat = 0x01;
-constexpr uint8_t kUserTokenFormat = 0x01;
 
 constexpr std::string_view kSecretPrefix = "tsr_";
 constexpr size_t kSecretRandomBytes = 32;
 constexpr size_t kSecretLength = 4 + 43;
 constexpr size_t kTokenIdBytes = 8;
-constexpr std::string_view kPageTokenPrefix = "u1.";
 
-std::string UserKey(std::string_view user_id) {
-  return KeyBuilder(kUserKind).String(user_id).Build();
+// The identity family's tables (storage/FORMAT.md, "identity"). Cheap
+// enough to make per call.
+storage::Table<rec::UserRecord> Users(storage::Store* store) {
+  return {store, kIdentityCf, kUserFormat, "user"};
 }
-std::string TokenKey(std::string_view hash) {
-  return KeyBuilder(kTokenKind).Raw(hash).Build();
+storage::Table<rec::TokenRecord> Tokens(storage::Store* store) {
+  return {store, kIdentityCf, kTokenFormat, "token"};
 }
-std::string TokenIdKey(std::string_view token_id) {
-  return KeyBuilder(kTokenIdKind).String(token_id).Build();
+// Token id -> the token's key hash.
+storage::RawTable TokenIds(storage::Store* store) {
+  return {store, kIdentityCf, kTokenIdFormat, "token id"};
 }
-std::string UserTokenPrefix(std::string_view user_id) {
-  return KeyBuilder(kUserTokenKind).String(user_id).Build();
-}
-std::string UserTokenKey(std::string_view user_id, absl::Time created,
-                         std::string_view token_id) {
-  // Inverted time: newest first in a forward scan.
-  return KeyBuilder(kUserTokenKind)
-      .String(user_id)
-      .U64(~static_cast<uint64_t>(absl::ToUnixMicros(created)))
-      .String(token_id)
-      .Build();
+// A user's tokens; everything is in the key.
+storage::TaggedTable<std::string> UserTokens(storage::Store* store) {
+  return {store, kIdentityCf, kUserTokenFormat, "user token"};
 }
 
 bool IsValidUserId(std::string_view id) {
@@ -93,8 +76,8 @@ absl::Status CheckText(std::string_view field, std::string_view value,
   return absl::OkStatus();
 }
 
-storage::identity::UserRecord ToRecord(const User& u) {
-  storage::identity::UserRecord r;
+rec::UserRecord ToRecord(const User& u) {
+  rec::UserRecord r;
   r.set_user_id(u.user_id);
   r.set_display_name(u.display_name);
   r.set_create_time_micros(absl::ToUnixMicros(u.create_time));
@@ -106,17 +89,13 @@ storage::identity::UserRecord ToRecord(const User& u) {
   return r;
 }
 
-absl::StatusOr<User> UserFromValue(std::string_view value) {
-  ASSIGN_OR_RETURN(storage::Record rec, storage::DecodeRecord(value));
-  storage::identity::UserRecord r;
-  if (rec.format != kUserFormat || !r.ParseFromString(rec.payload)) {
-    return absl::InternalError("corrupt user record");
-  }
+User FromRecord(const Versioned<rec::UserRecord>& stored) {
+  const rec::UserRecord& r = stored.record;
   User u;
   u.user_id = r.user_id();
   u.display_name = r.display_name();
   u.create_time = absl::FromUnixMicros(r.create_time_micros());
-  u.version = rec.version;
+  u.version = stored.version;
   for (const auto& g : r.grants()) {
     u.grants.push_back(RoleGrant{static_cast<Role>(g.role()),
                                  {g.languages().begin(), g.languages().end()}});
@@ -124,8 +103,8 @@ absl::StatusOr<User> UserFromValue(std::string_view value) {
   return u;
 }
 
-storage::identity::TokenRecord ToRecord(const Token& t) {
-  storage::identity::TokenRecord r;
+rec::TokenRecord ToRecord(const Token& t) {
+  rec::TokenRecord r;
   r.set_token_id(t.token_id);
   r.set_user_id(t.user_id);
   r.set_description(t.description);
@@ -135,13 +114,7 @@ storage::identity::TokenRecord ToRecord(const Token& t) {
   return r;
 }
 
-absl::StatusOr<std::pair<Token, uint64_t>> TokenFromValue(
-    std::string_view value) {
-  ASSIGN_OR_RETURN(storage::Record rec, storage::DecodeRecord(value));
-  storage::identity::TokenRecord r;
-  if (rec.format != kTokenFormat || !r.ParseFromString(rec.payload)) {
-    return absl::InternalError("corrupt token record");
-  }
+Token FromRecord(const rec::TokenRecord& r) {
   Token t;
   t.token_id = r.token_id();
   t.user_id = r.user_id();
@@ -150,7 +123,7 @@ absl::StatusOr<std::pair<Token, uint64_t>> TokenFromValue(
   if (r.revoke_time_micros() != 0) {
     t.revoke_time = absl::FromUnixMicros(r.revoke_time_micros());
   }
-  return std::make_pair(std::move(t), rec.version);
+  return t;
 }
 
 absl::Status CheckSelfOrAdmin(const Principal& caller, std::string_view user_id,
@@ -180,10 +153,9 @@ absl::Status IdentityCore::CanonicalizeGrants(
 
 absl::StatusOr<std::optional<User>> IdentityCore::LoadUser(
     std::string_view user_id) const {
-  ASSIGN_OR_RETURN(auto value, store_->Get(kCf, UserKey(user_id)));
-  if (!value.has_value()) return std::optional<User>();
-  ASSIGN_OR_RETURN(User u, UserFromValue(*value));
-  return std::optional<User>(std::move(u));
+  ASSIGN_OR_RETURN(auto stored, Users(store_).Get(UserKey(user_id)));
+  if (!stored.has_value()) return std::optional<User>();
+  return std::optional<User>(FromRecord(*stored));
 }
 
 absl::StatusOr<User> IdentityCore::GetUser(std::string_view user_id) const {
@@ -194,7 +166,7 @@ absl::StatusOr<User> IdentityCore::GetUser(std::string_view user_id) const {
   return *std::move(user);
 }
 
-absl::StatusOr<User> IdentityCore::CreateUser(const Principal& caller,
+absl::StatusOr<User> IdentityCore::CreateUser(const CallContext& call,
                                               std::string_view user_id,
                                               std::string_view display_name,
                                               std::vector<RoleGrant> grants) {
@@ -209,12 +181,9 @@ absl::StatusOr<User> IdentityCore::CreateUser(const Principal& caller,
   u.create_time = clock_->Now();
   u.version = 1;
   WriteSet w;
-  std::string key = UserKey(user_id);
-  w.ExpectVersion(kCf, key, 0);
-  w.Put(kCf, key,
-        storage::EncodeRecord(kUserFormat, u.version,
-                              ToRecord(u).SerializeAsString()));
-  w.AppendEvent("user.created", StrCat(user_id, " by ", caller.user_id));
+  Users(store_).PutNew(&w, UserKey(user_id), ToRecord(u));
+  w.AppendEvent("user.created", StrCat(user_id, " by ", call.caller().user_id));
+  RETURN_IF_ERROR(call.CheckDeadline());
   auto result = store_->Commit(std::move(w));
   if (absl::IsAborted(result.status())) {
     return absl::AlreadyExistsError(
@@ -226,53 +195,35 @@ absl::StatusOr<User> IdentityCore::CreateUser(const Principal& caller,
 
 absl::StatusOr<UserPage> IdentityCore::ListUsers(
     int page_size, std::string_view page_token) const {
-  if (page_size < 0) {
-    return absl::InvalidArgumentError("page_size must not be negative");
-  }
-  if (page_size == 0) page_size = kDefaultPageSize;
-  page_size = std::min(page_size, kMaxPageSize);
-  std::string begin = KeyBuilder(kUserKind).Build();
-  if (!page_token.empty()) {
-    std::string last;
-    if (page_token.substr(0, kPageTokenPrefix.size()) != kPageTokenPrefix ||
-        !absl::WebSafeBase64Unescape(
-            absl::string_view(page_token.data() + kPageTokenPrefix.size(),
-                              page_token.size() - kPageTokenPrefix.size()),
-            &last) ||
-        !IsValidUserId(last)) {
-      return absl::InvalidArgumentError("page_token is not valid");
-    }
-    // Start just after the last user of the previous page.
-    begin = UserKey(last);
-    begin.push_back('\0');
-  }
+  ASSIGN_OR_RETURN(int size,
+                   PageSize(page_size, kDefaultPageSize, kMaxPageSize));
+  // ListUsers has no filters: the fingerprint only keeps other methods'
+  // tokens out. The cursor is the last user id returned.
+  const std::string fingerprint =
+      QueryFingerprint("identity.ListUsers").Build();
+  ASSIGN_OR_RETURN(std::string last, DecodePageToken(page_token, fingerprint));
+  const std::string prefix = UserPrefix();
   UserPage page;
-  absl::Status decode;
   bool more = false;
-  RETURN_IF_ERROR(store_->Scan(
-      kCf, begin, storage::PrefixSuccessor(KeyBuilder(kUserKind).Build()),
-      [&](std::string_view, std::string_view v) {
-        if (page.users.size() == static_cast<size_t>(page_size)) {
+  RETURN_IF_ERROR(Users(store_).Scan(
+      last.empty() ? prefix : UserKeyAfter(last),
+      storage::PrefixSuccessor(prefix),
+      [&](std::string_view, const Versioned<rec::UserRecord>& stored) {
+        if (page.users.size() == static_cast<size_t>(size)) {
           more = true;
           return false;
         }
-        auto u = UserFromValue(v);
-        if (!u.ok()) {
-          decode = u.status();
-          return false;
-        }
-        page.users.push_back(*std::move(u));
+        page.users.push_back(FromRecord(stored));
         return true;
       }));
-  RETURN_IF_ERROR(decode);
   if (more) {
-    page.next_page_token = StrCat(
-        kPageTokenPrefix, absl::WebSafeBase64Escape(page.users.back().user_id));
+    page.next_page_token =
+        EncodePageToken(fingerprint, page.users.back().user_id);
   }
   return page;
 }
 
-absl::StatusOr<User> IdentityCore::SetRoles(const Principal& caller,
+absl::StatusOr<User> IdentityCore::SetRoles(const CallContext& call,
                                             std::string_view user_id,
                                             std::vector<RoleGrant> grants,
                                             uint64_t expected_version) {
@@ -287,6 +238,7 @@ absl::StatusOr<User> IdentityCore::SetRoles(const Principal& caller,
   bool keeps_admin =
       std::any_of(grants.begin(), grants.end(),
                   [](const RoleGrant& g) { return g.role == Role::kAdmin; });
+  const Principal& caller = call.caller();
   if (caller.user_id == user_id && caller.IsAdmin() && !keeps_admin) {
     return absl::FailedPreconditionError(
         "an admin cannot remove their own admin role; ask another admin");
@@ -294,28 +246,27 @@ absl::StatusOr<User> IdentityCore::SetRoles(const Principal& caller,
   u.grants = std::move(grants);
   u.version = expected_version + 1;
   WriteSet w;
-  std::string key = UserKey(user_id);
-  w.ExpectVersion(kCf, key, expected_version);
-  w.Put(kCf, key,
-        storage::EncodeRecord(kUserFormat, u.version,
-                              ToRecord(u).SerializeAsString()));
-  w.AppendEvent("user.roles_changed", StrCat(user_id, " by ", caller.user_id));
+  Users(store_).Update(&w, UserKey(user_id), ToRecord(u), expected_version);
+  w.AppendEvent("user.roles_changed",
+                StrCat(user_id, " by ", call.caller().user_id));
+  RETURN_IF_ERROR(call.CheckDeadline());
   RETURN_IF_ERROR(store_->Commit(std::move(w)).status());
   return u;
 }
 
 absl::StatusOr<IssuedToken> IdentityCore::IssueToken(
-    const Principal& caller, std::string_view user_id,
+    const CallContext& call, std::string_view user_id,
     std::string_view description) {
   RETURN_IF_ERROR(CheckUserId(user_id));
-  RETURN_IF_ERROR(CheckSelfOrAdmin(caller, user_id, "issue tokens"));
+  RETURN_IF_ERROR(CheckSelfOrAdmin(call.caller(), user_id, "issue tokens"));
   RETURN_IF_ERROR(CheckText("description", description, kMaxDescriptionBytes));
   ASSIGN_OR_RETURN(User u, GetUser(user_id));
-  return IssueTokenUnchecked(u.user_id, description);
+  return IssueTokenUnchecked(call, u.user_id, description);
 }
 
 absl::StatusOr<IssuedToken> IdentityCore::IssueTokenUnchecked(
-    std::string_view user_id, std::string_view description) {
+    const CallContext& call, std::string_view user_id,
+    std::string_view description) {
   ASSIGN_OR_RETURN(std::string random, random_->Bytes(kSecretRandomBytes));
   ASSIGN_OR_RETURN(std::string id_bytes, random_->Bytes(kTokenIdBytes));
   IssuedToken issued;
@@ -328,30 +279,24 @@ absl::StatusOr<IssuedToken> IdentityCore::IssueTokenUnchecked(
   std::string hash = Sha256(issued.secret);
 
   WriteSet w;
-  w.ExpectVersion(kCf, TokenKey(hash), 0);
-  w.ExpectVersion(kCf, TokenIdKey(t.token_id), 0);
-  w.Put(
-      kCf, TokenKey(hash),
-      storage::EncodeRecord(kTokenFormat, 1, ToRecord(t).SerializeAsString()));
-  w.Put(kCf, TokenIdKey(t.token_id),
-        storage::EncodeRecord(kTokenIdFormat, 1, hash));
-  w.Put(kCf, UserTokenKey(user_id, t.create_time, t.token_id),
-        std::string(1, static_cast<char>(kUserTokenFormat)));
+  Tokens(store_).PutNew(&w, TokenKey(hash), ToRecord(t));
+  TokenIds(store_).PutNew(&w, TokenIdKey(t.token_id), hash);
+  UserTokens(store_).Put(&w, UserTokenKey(user_id, t.create_time, t.token_id),
+                         "");
   w.AppendEvent("token.issued", StrCat(t.token_id, " for ", user_id));
+  RETURN_IF_ERROR(call.CheckDeadline());
   RETURN_IF_ERROR(store_->Commit(std::move(w)).status());
   return issued;
 }
 
 absl::StatusOr<std::optional<Token>> IdentityCore::LoadTokenById(
     std::string_view token_id, std::string* hash) const {
-  ASSIGN_OR_RETURN(auto index, store_->Get(kCf, TokenIdKey(token_id)));
+  ASSIGN_OR_RETURN(auto index, TokenIds(store_).Get(TokenIdKey(token_id)));
   if (!index.has_value()) return std::optional<Token>();
-  ASSIGN_OR_RETURN(storage::Record rec, storage::DecodeRecord(*index));
-  *hash = rec.payload;
-  ASSIGN_OR_RETURN(auto value, store_->Get(kCf, TokenKey(*hash)));
-  if (!value.has_value()) return absl::InternalError("dangling token index");
-  ASSIGN_OR_RETURN(auto token, TokenFromValue(*value));
-  return std::optional<Token>(std::move(token.first));
+  *hash = std::move(index->record);
+  ASSIGN_OR_RETURN(auto stored, Tokens(store_).Get(TokenKey(*hash)));
+  if (!stored.has_value()) return absl::InternalError("dangling token index");
+  return std::optional<Token>(FromRecord(stored->record));
 }
 
 absl::StatusOr<std::vector<Token>> IdentityCore::ListTokens(
@@ -360,19 +305,15 @@ absl::StatusOr<std::vector<Token>> IdentityCore::ListTokens(
   RETURN_IF_ERROR(CheckSelfOrAdmin(caller, user_id, "list the tokens"));
   ASSIGN_OR_RETURN(User u, GetUser(user_id));
   std::vector<std::string> ids;
-  std::string prefix = UserTokenPrefix(u.user_id);
-  RETURN_IF_ERROR(store_->Scan(kCf, prefix, storage::PrefixSuccessor(prefix),
-                               [&](std::string_view key, std::string_view) {
-                                 storage::KeyReader r(key);
-                                 uint8_t kind;
-                                 std::string uid, tid;
-                                 uint64_t inv;
-                                 if (r.Kind(&kind) && r.String(&uid) &&
-                                     r.U64(&inv) && r.String(&tid)) {
-                                   ids.push_back(std::move(tid));
-                                 }
-                                 return true;
-                               }));
+  RETURN_IF_ERROR(UserTokens(store_).ScanPrefix(
+      UserTokenPrefix(u.user_id),
+      [&](std::string_view key, const std::string&) {
+        std::string token_id;
+        if (ParseUserTokenKey(key, &token_id)) {
+          ids.push_back(std::move(token_id));
+        }
+        return true;
+      }));
   std::vector<Token> tokens;
   for (const auto& id : ids) {
     std::string hash;
@@ -382,7 +323,7 @@ absl::StatusOr<std::vector<Token>> IdentityCore::ListTokens(
   return tokens;
 }
 
-absl::StatusOr<Token> IdentityCore::RevokeToken(const Principal& caller,
+absl::StatusOr<Token> IdentityCore::RevokeToken(const CallContext& call,
                                                 std::string_view token_id) {
   std::string hash;
   ASSIGN_OR_RETURN(auto loaded, LoadTokenById(token_id, &hash));
@@ -390,21 +331,20 @@ absl::StatusOr<Token> IdentityCore::RevokeToken(const Principal& caller,
     return absl::NotFoundError(StrCat("no token ", token_id));
   }
   Token t = *std::move(loaded);
-  RETURN_IF_ERROR(CheckSelfOrAdmin(caller, t.user_id, "revoke the tokens"));
-  ASSIGN_OR_RETURN(auto value, store_->Get(kCf, TokenKey(hash)));
-  if (!value.has_value()) return absl::InternalError("token vanished");
-  ASSIGN_OR_RETURN(auto current, TokenFromValue(*value));
-  if (current.first.revoke_time.has_value()) {
+  RETURN_IF_ERROR(
+      CheckSelfOrAdmin(call.caller(), t.user_id, "revoke the tokens"));
+  ASSIGN_OR_RETURN(auto current, Tokens(store_).Get(TokenKey(hash)));
+  if (!current.has_value()) return absl::InternalError("token vanished");
+  if (current->record.revoke_time_micros() != 0) {
     return absl::FailedPreconditionError(
         StrCat("token ", token_id, " is already revoked"));
   }
   t.revoke_time = clock_->Now();
   WriteSet w;
-  w.ExpectVersion(kCf, TokenKey(hash), current.second);
-  w.Put(kCf, TokenKey(hash),
-        storage::EncodeRecord(kTokenFormat, current.second + 1,
-                              ToRecord(t).SerializeAsString()));
-  w.AppendEvent("token.revoked", StrCat(token_id, " by ", caller.user_id));
+  Tokens(store_).Update(&w, TokenKey(hash), ToRecord(t), current->version);
+  w.AppendEvent("token.revoked",
+                StrCat(token_id, " by ", call.caller().user_id));
+  RETURN_IF_ERROR(call.CheckDeadline());
   RETURN_IF_ERROR(store_->Commit(std::move(w)).status());
   return t;
 }
@@ -414,31 +354,30 @@ absl::StatusOr<Principal> IdentityCore::Verify(std::string_view secret) const {
       secret.substr(0, kSecretPrefix.size()) != kSecretPrefix) {
     return absl::UnauthenticatedError("malformed token");
   }
-  ASSIGN_OR_RETURN(auto value, store_->Get(kCf, TokenKey(Sha256(secret))));
-  if (!value.has_value()) return absl::UnauthenticatedError("unknown token");
-  ASSIGN_OR_RETURN(auto token, TokenFromValue(*value));
-  if (token.first.revoke_time.has_value()) {
+  ASSIGN_OR_RETURN(auto stored, Tokens(store_).Get(TokenKey(Sha256(secret))));
+  if (!stored.has_value()) return absl::UnauthenticatedError("unknown token");
+  Token token = FromRecord(stored->record);
+  if (token.revoke_time.has_value()) {
     return absl::UnauthenticatedError("token has been revoked");
   }
-  ASSIGN_OR_RETURN(auto user, LoadUser(token.first.user_id));
+  ASSIGN_OR_RETURN(auto user, LoadUser(token.user_id));
   if (!user.has_value()) {
     return absl::UnauthenticatedError("token's user no longer exists");
   }
   Principal p;
   p.user_id = std::move(user->user_id);
-  p.token_id = std::move(token.first.token_id);
+  p.token_id = std::move(token.token_id);
   p.grants = std::move(user->grants);
   return p;
 }
 
 absl::StatusOr<bool> IdentityCore::HasUsers() const {
   bool any = false;
-  std::string prefix = KeyBuilder(kUserKind).Build();
-  RETURN_IF_ERROR(store_->Scan(kCf, prefix, storage::PrefixSuccessor(prefix),
-                               [&](std::string_view, std::string_view) {
-                                 any = true;
-                                 return false;
-                               }));
+  RETURN_IF_ERROR(Users(store_).ScanPrefix(
+      UserPrefix(), [&](std::string_view, const Versioned<rec::UserRecord>&) {
+        any = true;
+        return false;
+      }));
   return any;
 }
 
@@ -460,7 +399,7 @@ absl::StatusOr<IssuedToken> IdentityCore::IssueBootstrapAdminToken(
     RETURN_IF_ERROR(
         SetRoles(system, kBootstrapAdmin, grants, existing->version).status());
   }
-  return IssueTokenUnchecked(kBootstrapAdmin, description);
+  return IssueTokenUnchecked(system, kBootstrapAdmin, description);
 }
 
 }  // namespace tessera::identity

@@ -4,10 +4,13 @@
 #include <set>
 #include <string>
 
+#include "common/random.h"
 #include "common/status_matchers.h"
 #include "common/strings.h"
 #include "common/temp_dir.h"
 #include "gtest/gtest.h"
+#include "services/common/paging.h"
+#include "services/identity/identity_keys.h"
 
 namespace tessera::identity {
 namespace {
@@ -204,6 +207,104 @@ TEST_F(IdentityCoreTest, BootstrapCreatesAdminOnceAndIssuesFreshTokens) {
   EXPECT_EQ(pa.user_id, pb.user_id);
   ASSERT_OK_AND_ASSIGN(any, core_->HasUsers());
   EXPECT_TRUE(any);
+}
+
+TEST_F(IdentityCoreTest, ListUsersRefusesNegativeSizesAndForeignTokens) {
+  for (const char* id : {"a", "b", "c"}) {
+    ASSERT_OK(core_->CreateUser(admin_, id, "", {}));
+  }
+  EXPECT_THAT(
+      core_->ListUsers(-1, ""),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_size")));
+  ASSERT_OK_AND_ASSIGN(UserPage all, core_->ListUsers(0, ""));
+  EXPECT_EQ(all.users.size(), 3u);
+  EXPECT_TRUE(all.next_page_token.empty());
+
+  ASSERT_OK_AND_ASSIGN(UserPage first, core_->ListUsers(1, ""));
+  ASSERT_FALSE(first.next_page_token.empty());
+  std::string tampered = first.next_page_token;
+  tampered[tampered.size() / 2] ^= 0x01;
+  EXPECT_THAT(
+      core_->ListUsers(1, tampered),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+  // The token format of earlier releases is refused, not misread.
+  EXPECT_THAT(
+      core_->ListUsers(1, "u1.YQ"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+  // A token made by another List method.
+  EXPECT_THAT(
+      core_->ListUsers(
+          1, EncodePageToken(QueryFingerprint("other.List").Build(), "a")),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("different query")));
+}
+
+TEST_F(IdentityCoreTest, CorruptStoredRecordsAreInternalErrors) {
+  ASSERT_OK(core_->CreateUser(admin_, "a", "", {}));
+  ASSERT_OK(core_->CreateUser(admin_, "b", "", {}));
+  ASSERT_OK_AND_ASSIGN(IssuedToken t, core_->IssueToken(admin_, "a", ""));
+  storage::WriteSet w;
+  // Another format byte in front of a well-formed record envelope.
+  w.Put(storage::ColumnFamily::kIdentity, UserKey("b"),
+        storage::EncodeRecord(0x02, 1, ""));
+  w.Put(storage::ColumnFamily::kIdentity, TokenKey(Sha256(t.secret)), "\x01");
+  ASSERT_OK(store_->Commit(std::move(w)));
+
+  const std::string user_error =
+      "corrupt user record at key " + HexEncode(UserKey("b"));
+  EXPECT_THAT(core_->GetUser("b"),
+              StatusIs(absl::StatusCode::kInternal, user_error));
+  EXPECT_THAT(core_->ListUsers(0, ""),
+              StatusIs(absl::StatusCode::kInternal, user_error));
+  EXPECT_OK(core_->GetUser("a"));
+  EXPECT_THAT(core_->Verify(t.secret),
+              StatusIs(absl::StatusCode::kInternal,
+                       "corrupt token record at key " +
+                           HexEncode(TokenKey(Sha256(t.secret)))));
+  EXPECT_THAT(core_->RevokeToken(admin_, t.token.token_id),
+              StatusIs(absl::StatusCode::kInternal));
+}
+
+// A client that gave up: every write refuses to commit and leaves the
+// store as it was.
+TEST_F(IdentityCoreTest, WritesAfterTheDeadlineChangeNothing) {
+  ASSERT_OK_AND_ASSIGN(User bob, core_->CreateUser(admin_, "bob", "", {}));
+  ASSERT_OK_AND_ASSIGN(IssuedToken t, core_->IssueToken(admin_, "bob", ""));
+  const CallContext late(admin_, clock_.Now(), &clock_);
+
+  EXPECT_THAT(core_->CreateUser(late, "carol", "", {}),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_THAT(core_->GetUser("carol"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(core_->SetRoles(late, "bob", {RoleGrant{Role::kReviewer, {"fr"}}},
+                              bob.version),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  ASSERT_OK_AND_ASSIGN(User unchanged, core_->GetUser("bob"));
+  EXPECT_EQ(unchanged.version, bob.version);
+  EXPECT_TRUE(unchanged.grants.empty());
+  EXPECT_THAT(core_->IssueToken(late, "bob", ""),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_THAT(core_->RevokeToken(late, t.token.token_id),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  ASSERT_OK_AND_ASSIGN(auto tokens, core_->ListTokens(admin_, "bob"));
+  ASSERT_EQ(tokens.size(), 1u);
+  EXPECT_FALSE(tokens[0].revoke_time.has_value());
+  EXPECT_OK(core_->Verify(t.secret));
+
+  // The same calls with time left go through.
+  const CallContext in_time(admin_, clock_.Now() + absl::Seconds(1), &clock_);
+  EXPECT_OK(core_->CreateUser(in_time, "carol", "", {}));
+  EXPECT_OK(core_->RevokeToken(in_time, t.token.token_id));
+}
+
+TEST_F(IdentityCoreTest, CancelledCallsChangeNothing) {
+  struct Cancelled : CancellationSource {
+    bool IsCancelled() const override { return true; }
+  } cancelled;
+  const CallContext call(admin_, absl::InfiniteFuture(), &clock_, &cancelled);
+  EXPECT_THAT(core_->CreateUser(call, "carol", "", {}),
+              StatusIs(absl::StatusCode::kCancelled));
+  ASSERT_OK_AND_ASSIGN(bool any, core_->HasUsers());
+  EXPECT_FALSE(any);
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 #include "services/identity/identity_service.h"
 
+#include <string>
+#include <utility>
+
 #include "common/status_macros.h"
-#include "common/strings.h"
 #include "services/identity/identity_convert.h"
 
 namespace tessera::identity {
@@ -24,30 +26,29 @@ constexpr std::string_view kWhoAmI = "/tessera.v1.IdentityService/WhoAmI";
 grpc::ServerUnaryReactor* IdentityServiceImpl::CreateUser(
     grpc::CallbackServerContext* ctx, const v1::CreateUserRequest* req,
     v1::User* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kCreateUser, CallKind::kWrite,
       [=, this](const CallContext& call) -> absl::Status {
-        ASSIGN_OR_RETURN(auto grants, GrantsFromProto(req->roles()));
+        ASSIGN_OR_RETURN(NewUser user, FromProto(*req));
         ASSIGN_OR_RETURN(
-            User u, core_->CreateUser(call.caller(), req->user_id(),
-                                      req->display_name(), std::move(grants)));
+            User u, core_->CreateUser(call, user.user_id, user.display_name,
+                                      std::move(user.grants)));
         ToProto(u, resp);
         return absl::OkStatus();
       });
 }
 
+// A page holds up to kMaxPageSize users: too many to decode on the gRPC
+// thread.
 grpc::ServerUnaryReactor* IdentityServiceImpl::ListUsers(
     grpc::CallbackServerContext* ctx, const v1::ListUsersRequest* req,
     v1::ListUsersResponse* resp) {
-  return HandleUnary(
-      ctx, *env_, kListUsers, CallKind::kRead,
+  return UnaryCall::Serve(
+      ctx, *env_, kListUsers, CallKind::kLongRead,
       [=, this](const CallContext&) -> absl::Status {
         ASSIGN_OR_RETURN(UserPage page,
                          core_->ListUsers(req->page_size(), req->page_token()));
-        for (const auto& u : page.users) {
-          ToProto(u, resp->add_users());
-        }
-        resp->set_next_page_token(page.next_page_token);
+        ToProto(page, resp);
         return absl::OkStatus();
       });
 }
@@ -55,19 +56,13 @@ grpc::ServerUnaryReactor* IdentityServiceImpl::ListUsers(
 grpc::ServerUnaryReactor* IdentityServiceImpl::SetRoles(
     grpc::CallbackServerContext* ctx, const v1::SetRolesRequest* req,
     v1::User* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kSetRoles, CallKind::kWrite,
       [=, this](const CallContext& call) -> absl::Status {
-        ASSIGN_OR_RETURN(std::string id,
-                         ParseName("user", "users", req->user()));
-        ASSIGN_OR_RETURN(auto grants, GrantsFromProto(req->roles()));
-        if (req->version() <= 0) {
-          return absl::InvalidArgumentError(
-              "version is required: pass the User.version you last read");
-        }
-        ASSIGN_OR_RETURN(User u,
-                         core_->SetRoles(call.caller(), id, std::move(grants),
-                                         req->version()));
+        ASSIGN_OR_RETURN(RolesChange change, FromProto(*req));
+        ASSIGN_OR_RETURN(User u, core_->SetRoles(call, change.user_id,
+                                                 std::move(change.grants),
+                                                 change.expected_version));
         ToProto(u, resp);
         return absl::OkStatus();
       });
@@ -76,29 +71,30 @@ grpc::ServerUnaryReactor* IdentityServiceImpl::SetRoles(
 grpc::ServerUnaryReactor* IdentityServiceImpl::IssueToken(
     grpc::CallbackServerContext* ctx, const v1::IssueTokenRequest* req,
     v1::IssueTokenResponse* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kIssueToken, CallKind::kWrite,
       [=, this](const CallContext& call) -> absl::Status {
-        ASSIGN_OR_RETURN(std::string id,
-                         ParseName("user", "users", req->user()));
-        ASSIGN_OR_RETURN(IssuedToken t, core_->IssueToken(call.caller(), id,
-                                                          req->description()));
-        ToProto(t.token, resp->mutable_token());
-        resp->set_secret(t.secret);
+        ASSIGN_OR_RETURN(TokenRequest token, FromProto(*req));
+        ASSIGN_OR_RETURN(
+            IssuedToken issued,
+            core_->IssueToken(call, token.user_id, token.description));
+        ToProto(issued, resp);
         return absl::OkStatus();
       });
 }
 
+// A user's tokens are not paged, and each costs two reads.
 grpc::ServerUnaryReactor* IdentityServiceImpl::ListTokens(
     grpc::CallbackServerContext* ctx, const v1::ListTokensRequest* req,
     v1::ListTokensResponse* resp) {
-  return HandleUnary(
-      ctx, *env_, kListTokens, CallKind::kRead,
+  return UnaryCall::Serve(
+      ctx, *env_, kListTokens, CallKind::kLongRead,
       [=, this](const CallContext& call) -> absl::Status {
-        ASSIGN_OR_RETURN(std::string id,
+        ASSIGN_OR_RETURN(std::string user_id,
                          ParseName("user", "users", req->user()));
-        ASSIGN_OR_RETURN(auto tokens, core_->ListTokens(call.caller(), id));
-        for (const auto& t : tokens) ToProto(t, resp->add_tokens());
+        ASSIGN_OR_RETURN(auto tokens,
+                         core_->ListTokens(call.caller(), user_id));
+        ToProto(tokens, resp);
         return absl::OkStatus();
       });
 }
@@ -106,12 +102,12 @@ grpc::ServerUnaryReactor* IdentityServiceImpl::ListTokens(
 grpc::ServerUnaryReactor* IdentityServiceImpl::RevokeToken(
     grpc::CallbackServerContext* ctx, const v1::RevokeTokenRequest* req,
     v1::Token* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kRevokeToken, CallKind::kWrite,
       [=, this](const CallContext& call) -> absl::Status {
-        ASSIGN_OR_RETURN(std::string id,
+        ASSIGN_OR_RETURN(std::string token_id,
                          ParseName("name", "tokens", req->name()));
-        ASSIGN_OR_RETURN(Token t, core_->RevokeToken(call.caller(), id));
+        ASSIGN_OR_RETURN(Token t, core_->RevokeToken(call, token_id));
         ToProto(t, resp);
         return absl::OkStatus();
       });
@@ -120,14 +116,13 @@ grpc::ServerUnaryReactor* IdentityServiceImpl::RevokeToken(
 grpc::ServerUnaryReactor* IdentityServiceImpl::WhoAmI(
     grpc::CallbackServerContext* ctx, const v1::WhoAmIRequest* /*req*/,
     v1::WhoAmIResponse* resp) {
-  return HandleUnary(
-      ctx, *env_, kWhoAmI, CallKind::kRead,
-      [=, this](const CallContext& call) -> absl::Status {
-        ASSIGN_OR_RETURN(User u, core_->GetUser(call.caller().user_id));
-        ToProto(u, resp->mutable_user());
-        resp->set_token(StrCat("tokens/", call.caller().token_id));
-        return absl::OkStatus();
-      });
+  return UnaryCall::Serve(ctx, *env_, kWhoAmI, CallKind::kRead,
+                          [=, this](const CallContext& call) -> absl::Status {
+                            ASSIGN_OR_RETURN(
+                                User u, core_->GetUser(call.caller().user_id));
+                            ToProto(u, call.caller().token_id, resp);
+                            return absl::OkStatus();
+                          });
 }
 
 }  // namespace tessera::identity

@@ -1,5 +1,6 @@
-// IdentityService: the gRPC face of IdentityCore. Each handler validates,
-// converts, calls the core and converts back; nothing else.
+// IdentityService: the gRPC face of IdentityCore. Each handler converts the
+// request (identity_convert.h), makes one core call and converts back;
+// UnaryCall authorises, runs it on the right thread and maps the status.
 //
 // Thread-safe; the core and the CallEnv must outlive it.
 #ifndef TESSERA_SERVICES_IDENTITY_IDENTITY_SERVICE_H_
