@@ -17,7 +17,7 @@ absl::StatusOr<absl::Time> TimeFromProto(std::string_view field,
                                          const google::protobuf::Timestamp& t) {
   if (t.nanos() < 0 || t.nanos() > 999999999 || t.seconds() < 0 ||
       t.seconds() > 253402300799) {
-    return InvalidFieldError(field, "is not a valid timestamp");
+    return BadField(field, "is not a valid timestamp");
   }
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
@@ -169,9 +169,8 @@ bool SplitName(std::string_view name, std::vector<std::string_view>* parts) {
 
 absl::Status NameError(std::string_view field, std::string_view form,
                        std::string_view name) {
-  return InvalidFieldError(
-      field, StrCat("must be a resource name of the form ", form, ", got \"",
-                    name.substr(0, 200), "\""));
+  return BadField(field, StrCat("must be a resource name of the form ", form,
+                                ", got \"", name.substr(0, 200), "\""));
 }
 
 }  // namespace
@@ -302,6 +301,25 @@ void ToProto(const SourceSegment& seg, v1::SourceSegment* out) {
   ctx->set_section_heading(seg.info.section_heading);
 }
 
+void ToProto(const StatementPage& page, v1::ListStatementsResponse* out) {
+  for (const auto& s : page.statements) ToProto(s, out->add_statements());
+  out->set_next_page_token(page.next_page_token);
+}
+
+void ToProto(const RevisionPage& page, v1::ListRevisionsResponse* out) {
+  for (const auto& r : page.revisions) ToProto(r, out->add_revisions());
+  out->set_next_page_token(page.next_page_token);
+}
+
+void ToProto(const SourceSegmentPage& page,
+             v1::ListSourceSegmentsResponse* out) {
+  for (const auto& seg : page.segments) {
+    ToProto(seg, out->add_source_segments());
+  }
+  out->set_next_page_token(page.next_page_token);
+  out->set_total_size(page.total_size);
+}
+
 absl::StatusOr<formats::Format> FormatFromProto(std::string_view field,
                                                 v1::DocumentFormat format) {
   switch (format) {
@@ -310,7 +328,7 @@ absl::StatusOr<formats::Format> FormatFromProto(std::string_view field,
     case v1::DOCUMENT_FORMAT_PLAIN_TEXT:
       return formats::Format::kPlainText;
     default:
-      return InvalidFieldError(
+      return BadField(
           field,
           "must be DOCUMENT_FORMAT_MARKDOWN or DOCUMENT_FORMAT_PLAIN_TEXT");
   }
@@ -332,8 +350,8 @@ absl::StatusOr<std::vector<NoTranslateRange>> RangesFromProto(
                        r.lines().last_line()});
         break;
       default:
-        return InvalidFieldError(StrCat(field, "[", i, "]"),
-                                 "a range needs blocks or lines");
+        return BadField(StrCat(field, "[", i, "]"),
+                        "a range needs blocks or lines");
     }
   }
   return out;
@@ -371,8 +389,8 @@ absl::StatusOr<ReviseParams> ReviseParamsFromProto(
   ASSIGN_OR_RETURN(p.statement_id,
                    ParseStatementName("statement", req.statement()));
   if (req.version() <= 0) {
-    return InvalidFieldError(
-        "version", "is required: pass the Statement.version you last read");
+    return BadField("version",
+                    "is required: pass the Statement.version you last read");
   }
   p.version = static_cast<uint64_t>(req.version());
   p.control.request_id = req.request_id();
@@ -389,7 +407,7 @@ absl::StatusOr<StatementUpdate> UpdateFromProto(
     const v1::UpdateStatementRequest& req) {
   const v1::Statement& s = req.statement();
   if (req.update_mask().paths_size() == 0) {
-    return InvalidFieldError("update_mask", "must name at least one field");
+    return BadField("update_mask", "must name at least one field");
   }
   StatementUpdate u;
   for (int i = 0; i < req.update_mask().paths_size(); ++i) {
@@ -416,7 +434,7 @@ absl::StatusOr<StatementUpdate> UpdateFromProto(
     } else if (path == "allow_open_claiming") {
       u.allow_open_claiming = s.allow_open_claiming();
     } else {
-      return InvalidFieldError(
+      return BadField(
           StrCat("update_mask.paths[", i, "]"),
           StrCat("\"", path.substr(0, 100),
                  "\" cannot be updated; updatable: title, target_languages, "
@@ -438,13 +456,33 @@ absl::StatusOr<ListStatementsQuery> QueryFromProto(
   for (int i = 0; i < req.states_size(); ++i) {
     int st = req.states(i);
     if (st < v1::STATEMENT_STATE_DRAFT || st > v1::STATEMENT_STATE_ARCHIVED) {
-      return InvalidFieldError(StrCat("states[", i, "]"),
-                               "must be a known statement state");
+      return BadField(StrCat("states[", i, "]"),
+                      "must be a known statement state");
     }
     q.states.push_back(static_cast<StatementState>(st));
   }
   q.languages.assign(req.languages().begin(), req.languages().end());
   return q;
+}
+
+absl::StatusOr<VersionedName> VersionedNameFromProto(
+    std::string_view name_field, std::string_view name,
+    std::string_view version_field, int64_t version) {
+  VersionedName out;
+  ASSIGN_OR_RETURN(out.statement_id, ParseStatementName(name_field, name));
+  if (version <= 0) {
+    return BadField(version_field,
+                    "is required: pass the Statement.version you last read");
+  }
+  out.version = static_cast<uint64_t>(version);
+  return out;
+}
+
+absl::StatusOr<bool> FullViewFromProto(v1::RevisionView view) {
+  if (view < v1::REVISION_VIEW_UNSPECIFIED || view > v1::REVISION_VIEW_FULL) {
+    return BadField("view", "must be BASIC or FULL");
+  }
+  return view == v1::REVISION_VIEW_FULL;
 }
 
 absl::StatusOr<std::string> ParseStatementName(std::string_view field,
@@ -487,9 +525,9 @@ absl::StatusOr<int> ParseOptionalRevision(std::string_view field,
   if (name.empty()) return 0;
   ASSIGN_OR_RETURN(auto parsed, ParseRevisionName(field, name));
   if (parsed.first != statement_id) {
-    return InvalidFieldError(
-        field, StrCat("names a revision of statements/", parsed.first,
-                      ", not of statements/", statement_id));
+    return BadField(field,
+                    StrCat("names a revision of statements/", parsed.first,
+                           ", not of statements/", statement_id));
   }
   return parsed.second;
 }

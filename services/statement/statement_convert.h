@@ -21,6 +21,10 @@ void ToProto(const Statement& statement, v1::Statement* out);
 // them (the full view).
 void ToProto(const Revision& revision, v1::Revision* out);
 void ToProto(const SourceSegment& segment, v1::SourceSegment* out);
+void ToProto(const StatementPage& page, v1::ListStatementsResponse* out);
+void ToProto(const RevisionPage& page, v1::ListRevisionsResponse* out);
+void ToProto(const SourceSegmentPage& page,
+             v1::ListSourceSegmentsResponse* out);
 
 // DOCUMENT_FORMAT_MARKDOWN or DOCUMENT_FORMAT_PLAIN_TEXT; INVALID_ARGUMENT
 // naming `field` otherwise.
@@ -44,6 +48,22 @@ absl::StatusOr<StatementUpdate> UpdateFromProto(
 
 absl::StatusOr<ListStatementsQuery> QueryFromProto(
     const v1::ListStatementsRequest& request);
+
+// A statement and the version a change is made against.
+struct VersionedName {
+  std::string statement_id;
+  uint64_t version = 0;
+};
+
+// The statement named by `name` (field `name_field`) at `version` (field
+// `version_field`), which must be positive: INVALID_ARGUMENT otherwise.
+absl::StatusOr<VersionedName> VersionedNameFromProto(
+    std::string_view name_field, std::string_view name,
+    std::string_view version_field, int64_t version);
+
+// Whether `view` asks for the full revision; INVALID_ARGUMENT (field view)
+// for an unknown view.
+absl::StatusOr<bool> FullViewFromProto(v1::RevisionView view);
 
 // "statements/{statement_id}" → statement_id.
 absl::StatusOr<std::string> ParseStatementName(std::string_view field,

@@ -160,14 +160,12 @@ struct RevisionDocument {
   std::vector<std::string> segment_ids;  // parallel to document.segments
 };
 
-// Idempotency and deadlines shared by the creating calls.
+// Idempotency shared by the creating calls.
 struct WriteControl {
   // 1 to 64 characters of [A-Za-z0-9_-], or empty.
   std::string request_id;
   // Compute and return the result, write nothing.
   bool validate_only = false;
-  // The write is refused with DEADLINE_EXCEEDED once this passes.
-  absl::Time deadline = absl::InfiniteFuture();
 };
 
 struct CreateParams {

@@ -1,10 +1,10 @@
 #include "services/statement/statement_service.h"
 
-#include "absl/strings/cord.h"
+#include <string>
+#include <utility>
+
 #include "common/status_macros.h"
 #include "common/strings.h"
-#include "google/rpc/error_details.pb.h"
-#include "services/common/errors.h"
 #include "services/grpc/grpc_status.h"
 #include "services/statement/statement_convert.h"
 
@@ -31,19 +31,16 @@ TESSERA_STATEMENT_METHOD(ListSourceSegments);
 
 }  // namespace
 
-absl::Status StatementServiceImpl::Decorate(absl::Status status,
-                                            std::string_view method) const {
-  return DecorateError(std::move(status), method);
-}
-
-absl::Status StatementServiceImpl::WithConflict(absl::Status status,
-                                                std::string_view statement_id,
-                                                int64_t request_version) const {
+absl::Status AddVersionConflict(const StatementCore& core, absl::Status status,
+                                std::string_view statement_name,
+                                int64_t request_version) {
   if (!absl::IsAborted(status)) return status;
+  auto id = ParseStatementName("name", statement_name);
+  if (!id.ok()) return status;
   v1::VersionConflict conflict;
-  conflict.set_resource(StrCat("statements/", statement_id));
+  conflict.set_resource(StrCat("statements/", *id));
   conflict.set_request_version(request_version);
-  auto current = core_->LoadStatement(statement_id);
+  auto current = core.LoadStatement(*id);
   if (current.ok()) {
     conflict.set_current_version(static_cast<int64_t>(current->version));
     v1::Statement proto;
@@ -54,282 +51,215 @@ absl::Status StatementServiceImpl::WithConflict(absl::Status status,
   return status;
 }
 
+EdgeDetails StatementServiceImpl::ConflictDetails(
+    std::string_view statement_name, int64_t request_version) const {
+  return [core = core_, name = std::string(statement_name),
+          request_version](absl::Status status) {
+    return AddVersionConflict(*core, std::move(status), name, request_version);
+  };
+}
+
 grpc::ServerUnaryReactor* StatementServiceImpl::CreateStatement(
     grpc::CallbackServerContext* ctx, const v1::CreateStatementRequest* req,
     v1::Statement* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kCreateStatement, CallKind::kWrite,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(CreateParams params, CreateParamsFromProto(*req));
-          params.control.deadline = call.deadline();
-          ASSIGN_OR_RETURN(Statement s, core_->CreateStatement(
-                                            call.caller(), std::move(params)));
-          ToProto(s, resp);
-          return absl::OkStatus();
-        };
-        return Decorate(run(), kCreateStatement);
+        ASSIGN_OR_RETURN(CreateParams params, CreateParamsFromProto(*req));
+        ASSIGN_OR_RETURN(Statement s,
+                         core_->CreateStatement(call, std::move(params)));
+        ToProto(s, resp);
+        return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* StatementServiceImpl::GetStatement(
     grpc::CallbackServerContext* ctx, const v1::GetStatementRequest* req,
     v1::Statement* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kGetStatement, CallKind::kRead,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(std::string id,
-                           ParseStatementName("name", req->name()));
-          ASSIGN_OR_RETURN(Statement s, core_->GetStatement(call.caller(), id));
-          ToProto(s, resp);
-          return absl::OkStatus();
-        };
-        return Decorate(run(), kGetStatement);
+        ASSIGN_OR_RETURN(std::string id,
+                         ParseStatementName("name", req->name()));
+        ASSIGN_OR_RETURN(Statement s, core_->GetStatement(call.caller(), id));
+        ToProto(s, resp);
+        return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* StatementServiceImpl::ListStatements(
     grpc::CallbackServerContext* ctx, const v1::ListStatementsRequest* req,
     v1::ListStatementsResponse* resp) {
-  return HandleUnary(
-      ctx, *env_, kListStatements, CallKind::kRead,
+  return UnaryCall::Serve(
+      ctx, *env_, kListStatements, CallKind::kLongRead,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(ListStatementsQuery query, QueryFromProto(*req));
-          ASSIGN_OR_RETURN(
-              StatementPage page,
-              core_->ListStatements(call.caller(), query, req->page_size(),
-                                    req->page_token()));
-          for (const auto& s : page.statements) {
-            ToProto(s, resp->add_statements());
-          }
-          resp->set_next_page_token(page.next_page_token);
-          return absl::OkStatus();
-        };
-        return Decorate(run(), kListStatements);
+        ASSIGN_OR_RETURN(ListStatementsQuery query, QueryFromProto(*req));
+        ASSIGN_OR_RETURN(
+            StatementPage page,
+            core_->ListStatements(call.caller(), query, req->page_size(),
+                                  req->page_token()));
+        ToProto(page, resp);
+        return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* StatementServiceImpl::UpdateStatement(
     grpc::CallbackServerContext* ctx, const v1::UpdateStatementRequest* req,
     v1::Statement* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kUpdateStatement, CallKind::kWrite,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(
-              std::string id,
-              ParseStatementName("statement.name", req->statement().name()));
-          if (req->statement().version() <= 0) {
-            return InvalidFieldError(
-                "statement.version",
-                "is required: pass the Statement.version you last read");
-          }
-          ASSIGN_OR_RETURN(StatementUpdate update, UpdateFromProto(*req));
-          absl::StatusOr<Statement> s = core_->UpdateStatement(
-              call.caller(), id,
-              static_cast<uint64_t>(req->statement().version()), update);
-          if (!s.ok()) {
-            return WithConflict(s.status(), id, req->statement().version());
-          }
-          ToProto(*s, resp);
-          return absl::OkStatus();
-        };
-        return Decorate(run(), kUpdateStatement);
-      });
+        ASSIGN_OR_RETURN(VersionedName target,
+                         VersionedNameFromProto(
+                             "statement.name", req->statement().name(),
+                             "statement.version", req->statement().version()));
+        ASSIGN_OR_RETURN(StatementUpdate update, UpdateFromProto(*req));
+        ASSIGN_OR_RETURN(Statement s,
+                         core_->UpdateStatement(call, target.statement_id,
+                                                target.version, update));
+        ToProto(s, resp);
+        return absl::OkStatus();
+      },
+      ConflictDetails(req->statement().name(), req->statement().version()));
 }
 
 grpc::ServerUnaryReactor* StatementServiceImpl::ReviseStatement(
     grpc::CallbackServerContext* ctx, const v1::ReviseStatementRequest* req,
     v1::Revision* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kReviseStatement, CallKind::kWrite,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(ReviseParams params, ReviseParamsFromProto(*req));
-          params.control.deadline = call.deadline();
-          std::string id = params.statement_id;
-          absl::StatusOr<Revision> r =
-              core_->ReviseStatement(call.caller(), std::move(params));
-          if (!r.ok()) return WithConflict(r.status(), id, req->version());
-          ToProto(*r, resp);
-          return absl::OkStatus();
-        };
-        return Decorate(run(), kReviseStatement);
-      });
+        ASSIGN_OR_RETURN(ReviseParams params, ReviseParamsFromProto(*req));
+        ASSIGN_OR_RETURN(Revision r,
+                         core_->ReviseStatement(call, std::move(params)));
+        ToProto(r, resp);
+        return absl::OkStatus();
+      },
+      ConflictDetails(req->statement(), req->version()));
 }
-
-namespace {
-
-// Shared body of Open, Close and Archive.
-template <typename Request, typename Fn>
-absl::Status RunTransition(const Request& req, v1::Statement* resp, Fn fn) {
-  ASSIGN_OR_RETURN(std::string id, ParseStatementName("name", req.name()));
-  if (req.version() <= 0) {
-    return InvalidFieldError(
-        "version", "is required: pass the Statement.version you last read");
-  }
-  absl::StatusOr<Statement> s = fn(id, static_cast<uint64_t>(req.version()));
-  if (!s.ok()) return s.status();
-  ToProto(*s, resp);
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 grpc::ServerUnaryReactor* StatementServiceImpl::OpenStatement(
     grpc::CallbackServerContext* ctx, const v1::OpenStatementRequest* req,
     v1::Statement* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kOpenStatement, CallKind::kWrite,
       [=, this](const CallContext& call) -> absl::Status {
-        absl::Status s = RunTransition(
-            *req, resp,
-            [&](const std::string& id,
-                uint64_t version) -> absl::StatusOr<Statement> {
-              auto st = core_->OpenStatement(call.caller(), id, version);
-              if (!st.ok()) {
-                return WithConflict(st.status(), id,
-                                    static_cast<int64_t>(version));
-              }
-              return st;
-            });
-        return Decorate(s, kOpenStatement);
-      });
+        ASSIGN_OR_RETURN(VersionedName target,
+                         VersionedNameFromProto("name", req->name(), "version",
+                                                req->version()));
+        ASSIGN_OR_RETURN(
+            Statement s,
+            core_->OpenStatement(call, target.statement_id, target.version));
+        ToProto(s, resp);
+        return absl::OkStatus();
+      },
+      ConflictDetails(req->name(), req->version()));
 }
 
 grpc::ServerUnaryReactor* StatementServiceImpl::CloseStatement(
     grpc::CallbackServerContext* ctx, const v1::CloseStatementRequest* req,
     v1::Statement* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kCloseStatement, CallKind::kWrite,
       [=, this](const CallContext& call) -> absl::Status {
-        absl::Status s = RunTransition(
-            *req, resp,
-            [&](const std::string& id,
-                uint64_t version) -> absl::StatusOr<Statement> {
-              auto st = core_->CloseStatement(call.caller(), id, version);
-              if (!st.ok()) {
-                return WithConflict(st.status(), id,
-                                    static_cast<int64_t>(version));
-              }
-              return st;
-            });
-        return Decorate(s, kCloseStatement);
-      });
+        ASSIGN_OR_RETURN(VersionedName target,
+                         VersionedNameFromProto("name", req->name(), "version",
+                                                req->version()));
+        ASSIGN_OR_RETURN(
+            Statement s,
+            core_->CloseStatement(call, target.statement_id, target.version));
+        ToProto(s, resp);
+        return absl::OkStatus();
+      },
+      ConflictDetails(req->name(), req->version()));
 }
 
 grpc::ServerUnaryReactor* StatementServiceImpl::ArchiveStatement(
     grpc::CallbackServerContext* ctx, const v1::ArchiveStatementRequest* req,
     v1::Statement* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kArchiveStatement, CallKind::kWrite,
       [=, this](const CallContext& call) -> absl::Status {
-        absl::Status s = RunTransition(
-            *req, resp,
-            [&](const std::string& id,
-                uint64_t version) -> absl::StatusOr<Statement> {
-              auto st = core_->ArchiveStatement(call.caller(), id, version);
-              if (!st.ok()) {
-                return WithConflict(st.status(), id,
-                                    static_cast<int64_t>(version));
-              }
-              return st;
-            });
-        return Decorate(s, kArchiveStatement);
-      });
+        ASSIGN_OR_RETURN(VersionedName target,
+                         VersionedNameFromProto("name", req->name(), "version",
+                                                req->version()));
+        ASSIGN_OR_RETURN(
+            Statement s,
+            core_->ArchiveStatement(call, target.statement_id, target.version));
+        ToProto(s, resp);
+        return absl::OkStatus();
+      },
+      ConflictDetails(req->name(), req->version()));
 }
 
 grpc::ServerUnaryReactor* StatementServiceImpl::GetRevision(
     grpc::CallbackServerContext* ctx, const v1::GetRevisionRequest* req,
     v1::Revision* resp) {
-  return HandleUnary(
-      ctx, *env_, kGetRevision, CallKind::kRead,
+  // The full view carries the source and skeleton, megabytes at most.
+  return UnaryCall::Serve(
+      ctx, *env_, kGetRevision, CallKind::kLongRead,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(auto name, ParseRevisionName("name", req->name()));
-          if (req->view() < v1::REVISION_VIEW_UNSPECIFIED ||
-              req->view() > v1::REVISION_VIEW_FULL) {
-            return InvalidFieldError("view", "must be BASIC or FULL");
-          }
-          ASSIGN_OR_RETURN(
-              Revision r,
-              core_->GetRevision(call.caller(), name.first, name.second,
-                                 req->view() == v1::REVISION_VIEW_FULL));
-          ToProto(r, resp);
-          return absl::OkStatus();
-        };
-        return Decorate(run(), kGetRevision);
+        ASSIGN_OR_RETURN(auto name, ParseRevisionName("name", req->name()));
+        ASSIGN_OR_RETURN(bool full, FullViewFromProto(req->view()));
+        ASSIGN_OR_RETURN(
+            Revision r,
+            core_->GetRevision(call.caller(), name.first, name.second, full));
+        ToProto(r, resp);
+        return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* StatementServiceImpl::ListRevisions(
     grpc::CallbackServerContext* ctx, const v1::ListRevisionsRequest* req,
     v1::ListRevisionsResponse* resp) {
-  return HandleUnary(
-      ctx, *env_, kListRevisions, CallKind::kRead,
+  return UnaryCall::Serve(
+      ctx, *env_, kListRevisions, CallKind::kLongRead,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(std::string id,
-                           ParseStatementName("parent", req->parent()));
-          ASSIGN_OR_RETURN(
-              RevisionPage page,
-              core_->ListRevisions(call.caller(), id, req->page_size(),
-                                   req->page_token()));
-          for (const auto& r : page.revisions)
-            ToProto(r, resp->add_revisions());
-          resp->set_next_page_token(page.next_page_token);
-          return absl::OkStatus();
-        };
-        return Decorate(run(), kListRevisions);
+        ASSIGN_OR_RETURN(std::string id,
+                         ParseStatementName("parent", req->parent()));
+        ASSIGN_OR_RETURN(
+            RevisionPage page,
+            core_->ListRevisions(call.caller(), id, req->page_size(),
+                                 req->page_token()));
+        ToProto(page, resp);
+        return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* StatementServiceImpl::GetSourceSegment(
     grpc::CallbackServerContext* ctx, const v1::GetSourceSegmentRequest* req,
     v1::SourceSegment* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kGetSourceSegment, CallKind::kRead,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(auto name, ParseSegmentName("name", req->name()));
-          ASSIGN_OR_RETURN(
-              int revision,
-              ParseOptionalRevision("revision", req->revision(), name.first));
-          ASSIGN_OR_RETURN(SourceSegment seg,
-                           core_->GetSourceSegment(call.caller(), name.first,
-                                                   name.second, revision));
-          ToProto(seg, resp);
-          return absl::OkStatus();
-        };
-        return Decorate(run(), kGetSourceSegment);
+        ASSIGN_OR_RETURN(auto name, ParseSegmentName("name", req->name()));
+        ASSIGN_OR_RETURN(
+            int revision,
+            ParseOptionalRevision("revision", req->revision(), name.first));
+        ASSIGN_OR_RETURN(SourceSegment seg,
+                         core_->GetSourceSegment(call.caller(), name.first,
+                                                 name.second, revision));
+        ToProto(seg, resp);
+        return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* StatementServiceImpl::ListSourceSegments(
     grpc::CallbackServerContext* ctx, const v1::ListSourceSegmentsRequest* req,
     v1::ListSourceSegmentsResponse* resp) {
-  return HandleUnary(
-      ctx, *env_, kListSourceSegments, CallKind::kRead,
+  return UnaryCall::Serve(
+      ctx, *env_, kListSourceSegments, CallKind::kLongRead,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(std::string id,
-                           ParseStatementName("parent", req->parent()));
-          ASSIGN_OR_RETURN(int revision, ParseOptionalRevision(
-                                             "revision", req->revision(), id));
-          ASSIGN_OR_RETURN(SourceSegmentPage page,
-                           core_->ListSourceSegments(
-                               call.caller(), id, revision, req->page_size(),
-                               req->page_token(), req->translatable_only()));
-          for (const auto& seg : page.segments) {
-            ToProto(seg, resp->add_source_segments());
-          }
-          resp->set_next_page_token(page.next_page_token);
-          resp->set_total_size(page.total_size);
-          return absl::OkStatus();
-        };
-        return Decorate(run(), kListSourceSegments);
+        ASSIGN_OR_RETURN(std::string id,
+                         ParseStatementName("parent", req->parent()));
+        ASSIGN_OR_RETURN(int revision, ParseOptionalRevision(
+                                           "revision", req->revision(), id));
+        ASSIGN_OR_RETURN(SourceSegmentPage page,
+                         core_->ListSourceSegments(
+                             call.caller(), id, revision, req->page_size(),
+                             req->page_token(), req->translatable_only()));
+        ToProto(page, resp);
+        return absl::OkStatus();
       });
 }
 

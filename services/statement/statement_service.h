@@ -1,18 +1,31 @@
-// StatementService: the gRPC face of StatementCore. Each handler parses and
-// converts the request, calls the core and converts back; nothing else.
-// On the way out every error gets its google.rpc.ErrorInfo (with the
-// method for PERMISSION_DENIED), and a stale-version ABORTED gets a
+// StatementService: the gRPC face of StatementCore. Each handler converts
+// the request, makes one call into the core and converts back; UnaryCall
+// authorises, runs changes and long reads on the worker pool, and gives
+// every error its google.rpc.ErrorInfo (with the method for
+// PERMISSION_DENIED). A stale-version ABORTED also gets a
 // tessera.v1.VersionConflict holding the statement as it is now.
 //
 // Thread-safe; the core and the CallEnv must outlive it.
 #ifndef TESSERA_SERVICES_STATEMENT_STATEMENT_SERVICE_H_
 #define TESSERA_SERVICES_STATEMENT_STATEMENT_SERVICE_H_
 
+#include <cstdint>
+#include <string_view>
+
+#include "absl/status/status.h"
 #include "services/grpc/call.h"
 #include "services/statement/statement_core.h"
 #include "tessera/v1/statement.grpc.pb.h"
 
 namespace tessera::statement {
+
+// The VersionConflict detail of a change to the statement named
+// `statement_name` ("statements/{id}") made against `request_version`:
+// added to an ABORTED `status`, with the statement as it is now when it
+// still loads. Other statuses, and names that do not parse, pass unchanged.
+absl::Status AddVersionConflict(const StatementCore& core, absl::Status status,
+                                std::string_view statement_name,
+                                int64_t request_version);
 
 class StatementServiceImpl final
     : public tessera::v1::StatementService::CallbackService {
@@ -59,11 +72,9 @@ class StatementServiceImpl final
       v1::ListSourceSegmentsResponse* resp) override;
 
  private:
-  // Adds the ErrorInfo every error carries (common.proto, "Errors").
-  absl::Status Decorate(absl::Status status, std::string_view method) const;
-  // Adds a VersionConflict to an ABORTED answer about `statement_id`.
-  absl::Status WithConflict(absl::Status status, std::string_view statement_id,
-                            int64_t request_version) const;
+  // AddVersionConflict for one request, as UnaryCall's edge details.
+  EdgeDetails ConflictDetails(std::string_view statement_name,
+                              int64_t request_version) const;
 
   StatementCore* core_;
   const CallEnv* env_;
