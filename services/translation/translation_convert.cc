@@ -31,9 +31,8 @@ bool SplitName(std::string_view name, std::vector<std::string_view>* parts) {
 
 absl::Status NameError(std::string_view field, std::string_view form,
                        std::string_view name) {
-  return statement::InvalidFieldError(
-      field, StrCat("must be a resource name of the form ", form, ", got \"",
-                    name.substr(0, 200), "\""));
+  return BadField(field, StrCat("must be a resource name of the form ", form,
+                                ", got \"", name.substr(0, 200), "\""));
 }
 
 }  // namespace
@@ -128,8 +127,8 @@ absl::StatusOr<formats::Content> ContentFromProto(std::string_view field,
     const v1::CodeRef& r = content.codes(i);
     if (r.kind() != v1::CODE_KIND_OPEN && r.kind() != v1::CODE_KIND_CLOSE &&
         r.kind() != v1::CODE_KIND_STANDALONE) {
-      return statement::InvalidFieldError(StrCat(field, ".codes[", i, "].kind"),
-                                          "must be open, close or standalone");
+      return BadField(StrCat(field, ".codes[", i, "].kind"),
+                      "must be open, close or standalone");
     }
     c.codes.push_back(
         {r.id(), static_cast<formats::CodeKind>(r.kind()), r.offset()});
@@ -163,22 +162,28 @@ absl::StatusOr<std::pair<std::string, std::string>> ParseLanguageName(
   return std::make_pair(std::string(parts[1]), std::string(parts[3]));
 }
 
+absl::StatusOr<uint64_t> VersionFromProto(int64_t version) {
+  if (version <= 0) {
+    return BadField("version",
+                    "is required: pass the Translation.version you last read");
+  }
+  return static_cast<uint64_t>(version);
+}
+
 absl::StatusOr<ListSegmentsQuery> QueryFromProto(
     const v1::ListSegmentsRequest& request) {
   ListSegmentsQuery q;
   for (int i = 0; i < request.states_size(); ++i) {
     const int s = request.states(i);
     if (s < 1 || s > 5) {
-      return statement::InvalidFieldError(StrCat("states[", i, "]"),
-                                          "is not a segment state");
+      return BadField(StrCat("states[", i, "]"), "is not a segment state");
     }
     q.states.push_back(static_cast<SegmentState>(s));
   }
   if (!request.assignee().empty()) {
     std::string_view a = request.assignee();
     if (a.substr(0, 6) != "users/" || a.size() == 6) {
-      return statement::InvalidFieldError("assignee",
-                                          "must be \"users/{user_id}\"");
+      return BadField("assignee", "must be \"users/{user_id}\"");
     }
     q.assignee = std::string(a.substr(6));
   }

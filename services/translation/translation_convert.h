@@ -4,13 +4,14 @@
 #ifndef TESSERA_SERVICES_TRANSLATION_TRANSLATION_CONVERT_H_
 #define TESSERA_SERVICES_TRANSLATION_TRANSLATION_CONVERT_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "services/translation/translation_core.h"
+#include "services/translation/translation_model.h"
 #include "tessera/v1/translation.pb.h"
 
 namespace tessera::translation {
@@ -36,6 +37,10 @@ absl::StatusOr<TranslationRef> ParseTranslationName(std::string_view field,
 // "statements/{statement_id}/languages/{language}": statement and language.
 absl::StatusOr<std::pair<std::string, std::string>> ParseLanguageName(
     std::string_view field, std::string_view name);
+
+// The `version` of a change request; INVALID_ARGUMENT naming "version"
+// unless it is positive.
+absl::StatusOr<uint64_t> VersionFromProto(int64_t version);
 
 // The filters of ListSegments; INVALID_ARGUMENT for an unknown state or a
 // malformed assignee.

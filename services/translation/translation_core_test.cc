@@ -1,5 +1,6 @@
 #include "services/translation/translation_core.h"
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,9 +15,12 @@
 #include "common/strings.h"
 #include "common/temp_dir.h"
 #include "gmock/gmock.h"
-#include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
-#include "services/grpc/grpc_status.h"
+#include "services/common/call_context.h"
+#include "services/common/errors.h"
+#include "services/statement/statement_core.h"
+#include "services/statement/statement_reader_for_translation.h"
+#include "storage/feed_source.h"
 #include "storage/store.h"
 
 namespace tessera::translation {
@@ -45,17 +49,19 @@ const Principal kSvc = User("svc", Role::kService, {});
 const Principal kBoth{
     "both", "", {{Role::kTranslator, {"fr"}}, {Role::kReviewer, {"fr"}}}};
 
-std::optional<google::rpc::ErrorInfo> ErrorInfoOf(const absl::Status& s) {
-  auto p =
-      WithRpcDetails(s).GetPayload("type.googleapis.com/google.rpc.ErrorInfo");
-  if (!p.has_value()) return std::nullopt;
-  google::rpc::ErrorInfo info;
-  if (!info.ParseFromString(std::string(*p))) return std::nullopt;
-  return info;
-}
+// The reason and metadata of a domain error (the edge sends them as a
+// google.rpc.ErrorInfo).
 std::string ReasonOf(const absl::Status& s) {
-  auto info = ErrorInfoOf(s);
-  return info ? info->reason() : "";
+  std::optional<ErrorDetails> details = DetailsOf(s);
+  return details ? details->reason : "";
+}
+std::string MetadataOf(const absl::Status& s, std::string_view key) {
+  std::optional<ErrorDetails> details = DetailsOf(s);
+  if (!details) return "";
+  for (const auto& [k, v] : details->metadata) {
+    if (k == key) return v;
+  }
+  return "";
 }
 
 formats::Content Readable(std::string_view r) {
@@ -79,8 +85,10 @@ class TranslationCoreTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(store_, storage::Store::Open(so));
     statements_ = std::make_unique<StatementCore>(store_.get(), &clock_,
                                                   RandomSource::Secure());
-    core_ = std::make_unique<TranslationCore>(store_.get(), statements_.get(),
-                                              &clock_);
+    reader_ = std::make_unique<statement::StatementReaderForTranslation>(
+        statements_.get());
+    core_ =
+        std::make_unique<TranslationCore>(store_.get(), reader_.get(), &clock_);
     Create(kSource, 1);
   }
 
@@ -171,6 +179,7 @@ class TranslationCoreTest : public ::testing::Test {
   FakeClock clock_{absl::FromUnixSeconds(1700000000)};
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<StatementCore> statements_;
+  std::unique_ptr<statement::StatementReaderForTranslation> reader_;
   std::unique_ptr<TranslationCore> core_;
   std::string sid_;
   std::vector<std::string> ids_;
@@ -311,7 +320,7 @@ TEST_F(TranslationCoreTest, StaleVersionIsAbortedAndWritesNothing) {
   absl::Status s = SubmitText(kAnna, 0, 1, "Autre.").status();
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kAborted));
   EXPECT_EQ(ReasonOf(s), "VERSION_CONFLICT");
-  EXPECT_EQ(ErrorInfoOf(s)->metadata().at("current_version"), "2");
+  EXPECT_EQ(MetadataOf(s, "current_version"), "2");
   EXPECT_THAT(core_->Approve(kBert, Ref(0), 5, "").status(),
               StatusIs(absl::StatusCode::kAborted));
   EXPECT_THAT(core_->SaveDraft(kAnna, Ref(0), 1, Readable("x")).status(),
@@ -363,12 +372,10 @@ TEST_F(TranslationCoreTest, QaErrorsBlockSubmit) {
   ASSERT_EQ(issues.size(), 2u);
   EXPECT_EQ(issues[0].code, text::QaCode::kCodeMissing);
   EXPECT_EQ(issues[1].code, text::QaCode::kCodeMissing);
-  auto bad =
-      WithRpcDetails(s).GetPayload("type.googleapis.com/google.rpc.BadRequest");
+  // One field violation per error (a google.rpc.BadRequest at the edge).
+  std::optional<ErrorDetails> bad = DetailsOf(s);
   ASSERT_TRUE(bad.has_value());
-  google::rpc::BadRequest br;
-  ASSERT_TRUE(br.ParseFromString(std::string(*bad)));
-  EXPECT_EQ(br.field_violations_size(), 2);
+  EXPECT_EQ(bad->fields.size(), 2u);
   // Crossed and added codes.
   s = SubmitText(kAnna, 2, 1, "Nous {/1}exigeons{1} un cessez-le-feu.")
           .status();
@@ -576,8 +583,8 @@ TEST_F(TranslationCoreTest, RevisionEditingOneSentence) {
   ExpectCountersMatchRecount();
   // Replaying the feed changes nothing.
   auto before = Snap();
-  auto fresh = std::make_unique<TranslationCore>(store_.get(),
-                                                 statements_.get(), &clock_);
+  auto fresh =
+      std::make_unique<TranslationCore>(store_.get(), reader_.get(), &clock_);
   ASSERT_OK(fresh->CatchUp());
   auto after = Snap();
   // Only the persisted cursor may differ.
@@ -660,6 +667,128 @@ TEST_F(TranslationCoreTest, CountersMatchARecountAfterRandomWork) {
   }
   ExpectCountersMatchRecount();
   ExpectCountersMatchRecount("de");
+}
+
+// The client gave up: the deadline passed or the call was cancelled
+// before the commit, so nothing is written.
+class Cancelled final : public CancellationSource {
+ public:
+  bool IsCancelled() const override { return true; }
+};
+
+TEST_F(TranslationCoreTest, ChangesCheckTheDeadlineJustBeforeCommitting) {
+  ASSERT_OK(SubmitText(kAnna, 1, 1, "Il a adopté une résolution."));
+  const auto before = Snap();
+  const CallContext late(kAnna, clock_.Now() - absl::Seconds(1), &clock_);
+  EXPECT_THAT(core_->SaveDraft(late, Ref(0), 1, Readable("x")).status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_THAT(
+      core_->Submit(late, Ref(0), 1, Readable("Le conseil."), false).status(),
+      StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_THAT(core_->AddComment(late, Ref(0), "Question?", "r1").status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  // A dry run commits nothing, so it needs no time left.
+  EXPECT_OK(
+      core_->Submit(late, Ref(0), 1, Readable("Le conseil."), true).status());
+  const Cancelled cancelled;
+  const CallContext gone(kBert, absl::InfiniteFuture(), &clock_, &cancelled);
+  EXPECT_THAT(core_->Approve(gone, Ref(1), 2, "").status(),
+              StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_THAT(core_->Reject(gone, Ref(1), 2, "style").status(),
+              StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_EQ(Snap(), before);
+  // Refusals that come first keep their own codes.
+  EXPECT_THAT(core_->Reopen(gone, Ref(1), 2, "").status(),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  // With time left the same change commits.
+  const CallContext in_time(kAnna, clock_.Now() + absl::Seconds(5), &clock_);
+  ASSERT_OK_AND_ASSIGN(
+      Translation t,
+      core_->Submit(in_time, Ref(0), 1, Readable("Le conseil."), false));
+  EXPECT_EQ(t.version, 2u);
+}
+
+TEST_F(TranslationCoreTest, HistoryAndCommentTokensBelongToTheirTranslation) {
+  ASSERT_OK(SubmitText(kAnna, 0, 1, "Le conseil s'est réuni."));
+  ASSERT_OK(SubmitText(kAnna, 1, 1, "Il a adopté une résolution."));
+  ASSERT_OK_AND_ASSIGN(HistoryPage h, core_->GetHistory(kSvc, Ref(0), 1, ""));
+  ASSERT_EQ(h.entries.size(), 1u);
+  ASSERT_FALSE(h.next_page_token.empty());
+  ASSERT_OK_AND_ASSIGN(HistoryPage rest,
+                       core_->GetHistory(kSvc, Ref(0), 1, h.next_page_token));
+  ASSERT_EQ(rest.entries.size(), 1u);
+  EXPECT_EQ(rest.entries[0].version, 2u);
+  EXPECT_THAT(core_->GetHistory(kSvc, Ref(1), 1, h.next_page_token).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(core_->GetHistory(kSvc, Ref(0), 1, "not a token").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+
+  ASSERT_OK(core_->AddComment(kAnna, Ref(0), "One", ""));
+  ASSERT_OK(core_->AddComment(kAnna, Ref(0), "Two", ""));
+  ASSERT_OK_AND_ASSIGN(CommentPage c, core_->ListComments(kSvc, Ref(0), 1, ""));
+  ASSERT_FALSE(c.next_page_token.empty());
+  EXPECT_THAT(core_->ListComments(kSvc, Ref(1), 1, c.next_page_token).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  // Nor is a history token a comment token.
+  EXPECT_THAT(core_->ListComments(kSvc, Ref(0), 1, h.next_page_token).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(TranslationCoreTest, AReadRightAfterARevisionSeesTheCarryOver) {
+  ASSERT_OK(SubmitText(kAnna, 1, 1, "Il a adopté une résolution."));
+  std::string edited = kSource;
+  edited.replace(edited.find("adopted a resolution"), 20,
+                 "adopted a short resolution");
+  ASSERT_OK(Revise(edited));
+  // No CatchUp(): the read applies the revision itself.
+  ListSegmentsQuery q;
+  q.states = {SegmentState::kNeedsUpdate};
+  ASSERT_OK_AND_ASSIGN(TranslationPage p,
+                       core_->ListSegments(kSvc, sid_, "fr", q, 0, ""));
+  ASSERT_EQ(p.translations.size(), 1u);
+  EXPECT_EQ(p.translations[0].content.text, "Il a adopté une résolution.");
+  ExpectCountersMatchRecount();
+}
+
+// The Store as a FeedSource, counting what the carry-over reads through it.
+class CountingFeed final : public storage::FeedSource {
+ public:
+  explicit CountingFeed(const storage::FeedSource* feed) : feed_(feed) {}
+  absl::StatusOr<std::vector<storage::FeedEvent>> ReadFeed(
+      uint64_t after, size_t max) const override {
+    ++reads_;
+    return feed_->ReadFeed(after, max);
+  }
+  bool WaitForFeed(uint64_t after, absl::Time deadline) const override {
+    return feed_->WaitForFeed(after, deadline);
+  }
+  uint64_t LastVisibleFeedSeq() const override {
+    return feed_->LastVisibleFeedSeq();
+  }
+  int reads() const { return reads_; }
+
+ private:
+  const storage::FeedSource* feed_;
+  mutable std::atomic<int> reads_{0};
+};
+
+TEST_F(TranslationCoreTest, CarryOverReadsTheFeedItIsGiven) {
+  CountingFeed feed(store_.get());
+  TranslationCore fed(store_.get(), reader_.get(), &clock_, &feed);
+  ASSERT_OK(fed.Submit(kAnna, Ref(1), 1,
+                       Readable("Il a adopté une résolution."), false));
+  std::string edited = kSource;
+  edited.replace(edited.find("adopted a resolution"), 20,
+                 "adopted a short resolution");
+  ASSERT_OK(Revise(edited));
+  ASSERT_OK(fed.CatchUp());
+  EXPECT_GT(feed.reads(), 0);
+  ASSERT_OK_AND_ASSIGN(auto page, statements_->ListSourceSegments(
+                                      Admin(), sid_, 0, 100, "", true));
+  ASSERT_OK_AND_ASSIGN(
+      Translation t,
+      fed.GetSegment(kAnna, {sid_, "fr", page.segments[1].info.segment_id}));
+  EXPECT_EQ(t.state, SegmentState::kNeedsUpdate);
 }
 
 }  // namespace

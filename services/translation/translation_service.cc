@@ -1,10 +1,9 @@
 #include "services/translation/translation_service.h"
 
-#include "absl/strings/cord.h"
+#include <utility>
+
 #include "common/status_macros.h"
 #include "common/strings.h"
-#include "google/rpc/error_details.pb.h"
-#include "services/common/errors.h"
 #include "services/grpc/grpc_status.h"
 #include "services/translation/translation_convert.h"
 #include "text/language.h"
@@ -28,14 +27,6 @@ TESSERA_TRANSLATION_METHOD(ListComments);
 
 #undef TESSERA_TRANSLATION_METHOD
 
-absl::Status RequireVersion(int64_t version) {
-  if (version <= 0) {
-    return statement::InvalidFieldError(
-        "version", "is required: pass the Translation.version you last read");
-  }
-  return absl::OkStatus();
-}
-
 // The canonical form of a tag the core accepted.
 std::string CanonicalLanguage(const std::string& tag) {
   auto canonical = text::CanonicalizeLanguageTag(tag);
@@ -44,223 +35,214 @@ std::string CanonicalLanguage(const std::string& tag) {
 
 }  // namespace
 
-absl::Status TranslationServiceImpl::Decorate(absl::Status status,
-                                              std::string_view method,
-                                              const TranslationRef* ref,
-                                              int64_t request_version) const {
-  if (status.ok()) return status;
-  status = DecorateError(std::move(status), method);
-  if (absl::IsAborted(status) && ref != nullptr) {
-    v1::VersionConflict conflict;
-    conflict.set_resource(StrCat("statements/", ref->statement_id,
-                                 "/languages/", ref->language, "/segments/",
-                                 ref->segment_id));
-    conflict.set_request_version(request_version);
-    auto current = core_->LoadTranslation(*ref);
-    if (current.ok()) {
-      conflict.set_current_version(static_cast<int64_t>(current->version));
-      v1::Translation proto;
-      ToProto(*current, &proto);
-      conflict.set_resource(proto.name());
-      conflict.mutable_current()->PackFrom(proto);
+EdgeDetails TranslationServiceImpl::ChangeDetails(const std::string& name,
+                                                  int64_t version) const {
+  return [this, &name, version](absl::Status status) {
+    auto ref = ParseTranslationName("name", name);
+    if (absl::IsAborted(status) && ref.ok()) {
+      v1::VersionConflict conflict;
+      conflict.set_resource(StrCat("statements/", ref->statement_id,
+                                   "/languages/", ref->language, "/segments/",
+                                   ref->segment_id));
+      conflict.set_request_version(version);
+      auto current = core_->LoadTranslation(*ref);
+      if (current.ok()) {
+        conflict.set_current_version(static_cast<int64_t>(current->version));
+        v1::Translation proto;
+        ToProto(*current, &proto);
+        conflict.set_resource(proto.name());
+        conflict.mutable_current()->PackFrom(proto);
+      }
+      AttachDetail(status, conflict);
     }
-    AttachDetail(status, conflict);
-  }
-  std::vector<text::QaIssue> qa = QaIssuesOf(status);
-  if (!qa.empty()) {
-    v1::QaReport report;
-    for (const auto& i : qa) ToProto(i, report.add_issues());
-    AttachDetail(status, report);
-  }
-  return status;
-}
-
-template <typename Op>
-grpc::ServerUnaryReactor* TranslationServiceImpl::Mutation(
-    grpc::CallbackServerContext* ctx, std::string_view method,
-    const std::string& name, int64_t version, v1::Translation* resp, Op op) {
-  return HandleUnary(
-      ctx, *env_, method, CallKind::kWrite,
-      [=, this](const CallContext& call) -> absl::Status {
-        TranslationRef ref;
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(ref, ParseTranslationName("name", name));
-          RETURN_IF_ERROR(RequireVersion(version));
-          ASSIGN_OR_RETURN(Translation t, op(call.caller(), ref,
-                                             static_cast<uint64_t>(version)));
-          ToProto(t, resp);
-          return absl::OkStatus();
-        };
-        // The status first: Decorate needs the name run() parsed.
-        absl::Status status = run();
-        return Decorate(std::move(status), method,
-                        ref.segment_id.empty() ? nullptr : &ref, version);
-      });
+    std::vector<text::QaIssue> qa = QaIssuesOf(status);
+    if (!qa.empty()) {
+      v1::QaReport report;
+      for (const auto& issue : qa) ToProto(issue, report.add_issues());
+      AttachDetail(status, report);
+    }
+    return status;
+  };
 }
 
 grpc::ServerUnaryReactor* TranslationServiceImpl::ListSegments(
     grpc::CallbackServerContext* ctx, const v1::ListSegmentsRequest* req,
     v1::ListSegmentsResponse* resp) {
-  return HandleUnary(
-      ctx, *env_, kListSegments, CallKind::kRead,
+  return UnaryCall::Serve(
+      ctx, *env_, kListSegments, CallKind::kLongRead,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(auto parent,
-                           ParseLanguageName("parent", req->parent()));
-          ASSIGN_OR_RETURN(ListSegmentsQuery query, QueryFromProto(*req));
-          ASSIGN_OR_RETURN(
-              TranslationPage page,
-              core_->ListSegments(call.caller(), parent.first, parent.second,
-                                  query, req->page_size(), req->page_token()));
-          for (const auto& t : page.translations) {
-            ToProto(t, resp->add_translations());
-          }
-          resp->set_next_page_token(page.next_page_token);
-          return absl::OkStatus();
-        };
-        return Decorate(run(), kListSegments, nullptr, 0);
+        ASSIGN_OR_RETURN(auto parent,
+                         ParseLanguageName("parent", req->parent()));
+        ASSIGN_OR_RETURN(ListSegmentsQuery query, QueryFromProto(*req));
+        ASSIGN_OR_RETURN(
+            TranslationPage page,
+            core_->ListSegments(call.caller(), parent.first, parent.second,
+                                query, req->page_size(), req->page_token()));
+        for (const auto& t : page.translations) {
+          ToProto(t, resp->add_translations());
+        }
+        resp->set_next_page_token(page.next_page_token);
+        return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* TranslationServiceImpl::GetSegment(
     grpc::CallbackServerContext* ctx, const v1::GetSegmentRequest* req,
     v1::Translation* resp) {
-  return HandleUnary(
-      ctx, *env_, kGetSegment, CallKind::kRead,
+  return UnaryCall::Serve(
+      ctx, *env_, kGetSegment, CallKind::kLongRead,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(TranslationRef ref,
-                           ParseTranslationName("name", req->name()));
-          ASSIGN_OR_RETURN(Translation t,
-                           core_->GetSegment(call.caller(), ref));
-          ToProto(t, resp);
-          return absl::OkStatus();
-        };
-        return Decorate(run(), kGetSegment, nullptr, 0);
+        ASSIGN_OR_RETURN(TranslationRef ref,
+                         ParseTranslationName("name", req->name()));
+        ASSIGN_OR_RETURN(Translation t, core_->GetSegment(call.caller(), ref));
+        ToProto(t, resp);
+        return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* TranslationServiceImpl::SaveDraft(
     grpc::CallbackServerContext* ctx, const v1::SaveDraftRequest* req,
     v1::Translation* resp) {
-  return Mutation(ctx, kSaveDraft, req->name(), req->version(), resp,
-                  [=, this](const Principal& caller, const TranslationRef& ref,
-                            uint64_t version) -> absl::StatusOr<Translation> {
-                    ASSIGN_OR_RETURN(
-                        formats::Content content,
-                        ContentFromProto("content", req->content()));
-                    return core_->SaveDraft(caller, ref, version, content);
-                  });
+  return UnaryCall::Serve(
+      ctx, *env_, kSaveDraft, CallKind::kWrite,
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(TranslationRef ref,
+                         ParseTranslationName("name", req->name()));
+        ASSIGN_OR_RETURN(uint64_t version, VersionFromProto(req->version()));
+        ASSIGN_OR_RETURN(formats::Content content,
+                         ContentFromProto("content", req->content()));
+        ASSIGN_OR_RETURN(Translation t,
+                         core_->SaveDraft(call, ref, version, content));
+        ToProto(t, resp);
+        return absl::OkStatus();
+      },
+      ChangeDetails(req->name(), req->version()));
 }
 
 grpc::ServerUnaryReactor* TranslationServiceImpl::Submit(
     grpc::CallbackServerContext* ctx, const v1::SubmitRequest* req,
     v1::Translation* resp) {
-  return Mutation(ctx, kSubmit, req->name(), req->version(), resp,
-                  [=, this](const Principal& caller, const TranslationRef& ref,
-                            uint64_t version) -> absl::StatusOr<Translation> {
-                    ASSIGN_OR_RETURN(
-                        formats::Content content,
-                        ContentFromProto("content", req->content()));
-                    return core_->Submit(caller, ref, version, content,
-                                         req->validate_only());
-                  });
+  return UnaryCall::Serve(
+      ctx, *env_, kSubmit, CallKind::kWrite,
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(TranslationRef ref,
+                         ParseTranslationName("name", req->name()));
+        ASSIGN_OR_RETURN(uint64_t version, VersionFromProto(req->version()));
+        ASSIGN_OR_RETURN(formats::Content content,
+                         ContentFromProto("content", req->content()));
+        ASSIGN_OR_RETURN(
+            Translation t,
+            core_->Submit(call, ref, version, content, req->validate_only()));
+        ToProto(t, resp);
+        return absl::OkStatus();
+      },
+      ChangeDetails(req->name(), req->version()));
 }
 
 grpc::ServerUnaryReactor* TranslationServiceImpl::Approve(
     grpc::CallbackServerContext* ctx, const v1::ApproveRequest* req,
     v1::Translation* resp) {
-  return Mutation(ctx, kApprove, req->name(), req->version(), resp,
-                  [=, this](const Principal& caller, const TranslationRef& ref,
-                            uint64_t version) {
-                    return core_->Approve(caller, ref, version, req->comment());
-                  });
+  return UnaryCall::Serve(
+      ctx, *env_, kApprove, CallKind::kWrite,
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(TranslationRef ref,
+                         ParseTranslationName("name", req->name()));
+        ASSIGN_OR_RETURN(uint64_t version, VersionFromProto(req->version()));
+        ASSIGN_OR_RETURN(Translation t,
+                         core_->Approve(call, ref, version, req->comment()));
+        ToProto(t, resp);
+        return absl::OkStatus();
+      },
+      ChangeDetails(req->name(), req->version()));
 }
 
 grpc::ServerUnaryReactor* TranslationServiceImpl::Reject(
     grpc::CallbackServerContext* ctx, const v1::RejectRequest* req,
     v1::Translation* resp) {
-  return Mutation(ctx, kReject, req->name(), req->version(), resp,
-                  [=, this](const Principal& caller, const TranslationRef& ref,
-                            uint64_t version) {
-                    return core_->Reject(caller, ref, version, req->reason());
-                  });
+  return UnaryCall::Serve(
+      ctx, *env_, kReject, CallKind::kWrite,
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(TranslationRef ref,
+                         ParseTranslationName("name", req->name()));
+        ASSIGN_OR_RETURN(uint64_t version, VersionFromProto(req->version()));
+        ASSIGN_OR_RETURN(Translation t,
+                         core_->Reject(call, ref, version, req->reason()));
+        ToProto(t, resp);
+        return absl::OkStatus();
+      },
+      ChangeDetails(req->name(), req->version()));
 }
 
 grpc::ServerUnaryReactor* TranslationServiceImpl::Reopen(
     grpc::CallbackServerContext* ctx, const v1::ReopenRequest* req,
     v1::Translation* resp) {
-  return Mutation(ctx, kReopen, req->name(), req->version(), resp,
-                  [=, this](const Principal& caller, const TranslationRef& ref,
-                            uint64_t version) {
-                    return core_->Reopen(caller, ref, version, req->reason());
-                  });
+  return UnaryCall::Serve(
+      ctx, *env_, kReopen, CallKind::kWrite,
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(TranslationRef ref,
+                         ParseTranslationName("name", req->name()));
+        ASSIGN_OR_RETURN(uint64_t version, VersionFromProto(req->version()));
+        ASSIGN_OR_RETURN(Translation t,
+                         core_->Reopen(call, ref, version, req->reason()));
+        ToProto(t, resp);
+        return absl::OkStatus();
+      },
+      ChangeDetails(req->name(), req->version()));
 }
 
 grpc::ServerUnaryReactor* TranslationServiceImpl::GetHistory(
     grpc::CallbackServerContext* ctx, const v1::GetHistoryRequest* req,
     v1::GetHistoryResponse* resp) {
-  return HandleUnary(
-      ctx, *env_, kGetHistory, CallKind::kRead,
+  return UnaryCall::Serve(
+      ctx, *env_, kGetHistory, CallKind::kLongRead,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(TranslationRef ref,
-                           ParseTranslationName("name", req->name()));
-          ASSIGN_OR_RETURN(
-              HistoryPage page,
-              core_->GetHistory(call.caller(), ref, req->page_size(),
-                                req->page_token()));
-          for (const auto& e : page.entries) {
-            ToProto(e, ref, resp->add_entries());
-          }
-          resp->set_next_page_token(page.next_page_token);
-          return absl::OkStatus();
-        };
-        return Decorate(run(), kGetHistory, nullptr, 0);
+        ASSIGN_OR_RETURN(TranslationRef ref,
+                         ParseTranslationName("name", req->name()));
+        ASSIGN_OR_RETURN(HistoryPage page,
+                         core_->GetHistory(call.caller(), ref, req->page_size(),
+                                           req->page_token()));
+        for (const auto& e : page.entries) {
+          ToProto(e, ref, resp->add_entries());
+        }
+        resp->set_next_page_token(page.next_page_token);
+        return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* TranslationServiceImpl::AddComment(
     grpc::CallbackServerContext* ctx, const v1::AddCommentRequest* req,
     v1::Comment* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kAddComment, CallKind::kWrite,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(TranslationRef ref,
-                           ParseTranslationName("parent", req->parent()));
-          ASSIGN_OR_RETURN(Comment c,
-                           core_->AddComment(call.caller(), ref, req->text(),
-                                             req->request_id()));
-          ref.language = CanonicalLanguage(ref.language);
-          ToProto(c, ref, resp);
-          return absl::OkStatus();
-        };
-        return Decorate(run(), kAddComment, nullptr, 0);
+        ASSIGN_OR_RETURN(TranslationRef ref,
+                         ParseTranslationName("parent", req->parent()));
+        ASSIGN_OR_RETURN(Comment c, core_->AddComment(call, ref, req->text(),
+                                                      req->request_id()));
+        ref.language = CanonicalLanguage(ref.language);
+        ToProto(c, ref, resp);
+        return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* TranslationServiceImpl::ListComments(
     grpc::CallbackServerContext* ctx, const v1::ListCommentsRequest* req,
     v1::ListCommentsResponse* resp) {
-  return HandleUnary(
-      ctx, *env_, kListComments, CallKind::kRead,
+  return UnaryCall::Serve(
+      ctx, *env_, kListComments, CallKind::kLongRead,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(TranslationRef ref,
-                           ParseTranslationName("parent", req->parent()));
-          ASSIGN_OR_RETURN(
-              CommentPage page,
-              core_->ListComments(call.caller(), ref, req->page_size(),
-                                  req->page_token()));
-          ref.language = CanonicalLanguage(ref.language);
-          for (const auto& c : page.comments) {
-            ToProto(c, ref, resp->add_comments());
-          }
-          resp->set_next_page_token(page.next_page_token);
-          return absl::OkStatus();
-        };
-        return Decorate(run(), kListComments, nullptr, 0);
+        ASSIGN_OR_RETURN(TranslationRef ref,
+                         ParseTranslationName("parent", req->parent()));
+        ASSIGN_OR_RETURN(
+            CommentPage page,
+            core_->ListComments(call.caller(), ref, req->page_size(),
+                                req->page_token()));
+        ref.language = CanonicalLanguage(ref.language);
+        for (const auto& c : page.comments) {
+          ToProto(c, ref, resp->add_comments());
+        }
+        resp->set_next_page_token(page.next_page_token);
+        return absl::OkStatus();
       });
 }
 

@@ -1,13 +1,20 @@
 // TranslationServiceImpl: the gRPC adapter of TranslationCore. Each handler
-// authorizes through CallEnv (see services/grpc/call.h), converts the
-// request, calls the core and converts the answer; errors get their
-// google.rpc details (ErrorInfo always, VersionConflict on ABORTED with the
-// current Translation, QaReport and BadRequest on QA errors).
+// is authorise (UnaryCall, services/grpc/call.h), convert the request
+// (translation_convert.h), one call into the core, convert the answer.
+// Changes and comments run on the worker pool (CallKind::kWrite), and so do
+// the reads (CallKind::kLongRead), since any call may first carry a new
+// source revision over and commit it. Errors get their google.rpc details
+// at the edge: ErrorInfo always, and for a failed change a VersionConflict
+// with the current Translation on ABORTED and a QaReport on QA errors.
 //
 // Thread-safe; the core and the environment must outlive it.
 #ifndef TESSERA_SERVICES_TRANSLATION_TRANSLATION_SERVICE_H_
 #define TESSERA_SERVICES_TRANSLATION_TRANSLATION_SERVICE_H_
 
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
 #include "services/grpc/call.h"
 #include "services/translation/translation_core.h"
 #include "tessera/v1/translation.grpc.pb.h"
@@ -51,20 +58,14 @@ class TranslationServiceImpl final
       grpc::CallbackServerContext* ctx, const v1::ListCommentsRequest* req,
       v1::ListCommentsResponse* resp) override;
 
+  // The edge details of a failed change of the translation `name` (the
+  // request's, which must outlive the call) asked at `version`: a
+  // tessera.v1.VersionConflict with the translation as it is now on
+  // ABORTED, and a tessera.v1.QaReport when the core reported QA issues.
+  // It reads the core, so it runs where the change ran: on the worker pool.
+  EdgeDetails ChangeDetails(const std::string& name, int64_t version) const;
+
  private:
-  // Adds ErrorInfo (and the method for PERMISSION_DENIED) when missing,
-  // a VersionConflict on ABORTED and a QaReport on QA errors.
-  absl::Status Decorate(absl::Status status, std::string_view method,
-                        const TranslationRef* ref,
-                        int64_t request_version) const;
-
-  // One mutation: parse the name and version, run `op`, convert.
-  template <typename Op>
-  grpc::ServerUnaryReactor* Mutation(grpc::CallbackServerContext* ctx,
-                                     std::string_view method,
-                                     const std::string& name, int64_t version,
-                                     v1::Translation* resp, Op op);
-
   TranslationCore* core_;
   const CallEnv* env_;
 };
