@@ -1,23 +1,22 @@
 #include "services/assignment/assignment_convert.h"
 
+#include <algorithm>
+
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "services/common/errors.h"
 #include "services/grpc/timestamp.h"
 #include "services/statement/statement_convert.h"
-#include "services/statement/statement_core.h"
 #include "services/translation/translation_convert.h"
 
 namespace tessera::assignment {
 namespace {
 
-using statement::InvalidFieldError;
-
 absl::StatusOr<absl::Time> TimeFromProto(std::string_view field,
                                          const google::protobuf::Timestamp& t) {
   if (t.nanos() < 0 || t.nanos() > 999999999 || t.seconds() < 0 ||
       t.seconds() > 253402300799) {
-    return InvalidFieldError(field, "is not a valid timestamp");
+    return BadField(field, "is not a valid timestamp");
   }
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
@@ -35,7 +34,7 @@ absl::StatusOr<WorkRole> RoleFromProto(std::string_view field,
     default:
       break;
   }
-  return InvalidFieldError(
+  return BadField(
       field, "must be ASSIGNMENT_ROLE_TRANSLATE or ASSIGNMENT_ROLE_REVIEW");
 }
 
@@ -48,7 +47,7 @@ absl::StatusOr<std::string> UserFromName(std::string_view field,
                                          std::string_view name) {
   if (name.substr(0, 6) != "users/" || name.size() == 6 ||
       name.find('/', 6) != std::string_view::npos) {
-    return InvalidFieldError(field, "must be users/{user_id}");
+    return BadField(field, "must be users/{user_id}");
   }
   return std::string(name.substr(6));
 }
@@ -72,7 +71,7 @@ absl::StatusOr<Scope> ScopeFromProto(const v1::AssignmentScope& s) {
     case v1::AssignmentScope::SCOPE_NOT_SET:
       break;
   }
-  return InvalidFieldError("scope", "is required");
+  return BadField("scope", "is required");
 }
 
 void CountsToProto(
@@ -92,7 +91,7 @@ absl::StatusOr<std::string> ParseSimpleName(std::string_view field,
   const std::string prefix = StrCat(collection, "/");
   if (name.substr(0, prefix.size()) != prefix || name.size() == prefix.size() ||
       name.find('/', prefix.size()) != std::string_view::npos) {
-    return InvalidFieldError(field, StrCat("must be ", collection, "/{id}"));
+    return BadField(field, StrCat("must be ", collection, "/{id}"));
   }
   return std::string(name.substr(prefix.size()));
 }
@@ -217,13 +216,18 @@ void ToProto(const MyWork& w, v1::GetMyWorkResponse* out) {
   }
 }
 
+void ToProto(const AssignmentPage& p, v1::ListAssignmentsResponse* out) {
+  for (const Assignment& a : p.assignments) ToProto(a, out->add_assignments());
+  out->set_next_page_token(p.next_page_token);
+}
+
 absl::StatusOr<AssignParams> AssignFromProto(const v1::AssignRequest& req) {
   AssignParams p;
   p.request_id = req.request_id();
   ASSIGN_OR_RETURN(p.statement_id,
                    statement::ParseStatementName("statement", req.statement()));
   if (req.language().empty()) {
-    return InvalidFieldError("language", "is required");
+    return BadField("language", "is required");
   }
   p.language = req.language();
   ASSIGN_OR_RETURN(p.role, RoleFromProto("role", req.role(), false));
@@ -236,11 +240,16 @@ absl::StatusOr<AssignParams> AssignFromProto(const v1::AssignRequest& req) {
   return p;
 }
 
-absl::StatusOr<AssignmentUpdate> UpdateFromProto(
+absl::StatusOr<UpdateRequest> UpdateFromProto(
     const v1::UpdateAssignmentRequest& req) {
-  AssignmentUpdate u;
+  UpdateRequest out;
+  ASSIGN_OR_RETURN(
+      out.id, ParseAssignmentName("assignment.name", req.assignment().name()));
+  out.version =
+      static_cast<uint64_t>(std::max<int64_t>(0, req.assignment().version()));
+  AssignmentUpdate& u = out.update;
   if (req.update_mask().paths().empty()) {
-    return InvalidFieldError("update_mask", "is required");
+    return BadField("update_mask", "is required");
   }
   const v1::Assignment& a = req.assignment();
   for (const std::string& path : req.update_mask().paths()) {
@@ -260,11 +269,21 @@ absl::StatusOr<AssignmentUpdate> UpdateFromProto(
     } else if (path == "note") {
       u.note = a.note();
     } else {
-      return InvalidFieldError("update_mask",
-                               StrCat("path \"", path, "\" cannot be updated"));
+      return BadField("update_mask",
+                      StrCat("path \"", path, "\" cannot be updated"));
     }
   }
-  return u;
+  return out;
+}
+
+absl::StatusOr<VersionedId> UnassignFromProto(const v1::UnassignRequest& req) {
+  VersionedId out;
+  ASSIGN_OR_RETURN(out.id, ParseAssignmentName("name", req.name()));
+  if (req.version() <= 0) {
+    return BadField("version", "is required: pass the version you last read");
+  }
+  out.version = static_cast<uint64_t>(req.version());
+  return out;
 }
 
 absl::StatusOr<AssignmentQuery> QueryFromProto(
@@ -286,7 +305,7 @@ absl::StatusOr<AssignmentQuery> QueryFromProto(
     } else if (s == v1::ASSIGNMENT_STATE_ENDED) {
       q.states.push_back(AssignmentState::kEnded);
     } else {
-      return InvalidFieldError("states", "holds an unknown state");
+      return BadField("states", "holds an unknown state");
     }
   }
   return q;
@@ -299,12 +318,12 @@ absl::StatusOr<ClaimParams> ClaimFromProto(const v1::ClaimNextRequest& req) {
                                          "statement", req.statement()));
   }
   if (req.language().empty()) {
-    return InvalidFieldError("language", "is required");
+    return BadField("language", "is required");
   }
   p.language = req.language();
   ASSIGN_OR_RETURN(p.role, RoleFromProto("role", req.role(), false));
   if (static_cast<size_t>(req.exclude_segments_size()) > kMaxExcludeSegments) {
-    return InvalidFieldError(
+    return BadField(
         "exclude_segments",
         StrCat("may name at most ", kMaxExcludeSegments, " segments"));
   }
@@ -315,6 +334,41 @@ absl::StatusOr<ClaimParams> ClaimFromProto(const v1::ClaimNextRequest& req) {
   }
   p.context_size = req.context_size();
   return p;
+}
+
+namespace {
+
+absl::StatusOr<VersionedId> LeaseFromProto(std::string_view name,
+                                           int64_t version) {
+  VersionedId out;
+  ASSIGN_OR_RETURN(out.id, ParseLeaseName("name", name));
+  if (version < 0) return BadField("version", "must not be negative");
+  out.version = static_cast<uint64_t>(version);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<VersionedId> RenewFromProto(const v1::RenewLeaseRequest& req) {
+  return LeaseFromProto(req.name(), req.version());
+}
+
+absl::StatusOr<VersionedId> ReleaseFromProto(
+    const v1::ReleaseLeaseRequest& req) {
+  return LeaseFromProto(req.name(), req.version());
+}
+
+absl::StatusOr<ProgressRequest> ProgressFromProto(
+    const v1::GetProgressRequest& req) {
+  ProgressRequest out;
+  ASSIGN_OR_RETURN(out.statement_id,
+                   statement::ParseStatementName("statement", req.statement()));
+  out.languages.assign(req.languages().begin(), req.languages().end());
+  return out;
+}
+
+std::vector<std::string> LanguagesFromProto(const v1::GetMyWorkRequest& req) {
+  return {req.languages().begin(), req.languages().end()};
 }
 
 absl::StatusOr<std::string> ParseAssignmentName(std::string_view field,

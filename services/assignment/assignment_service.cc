@@ -1,10 +1,7 @@
 #include "services/assignment/assignment_service.h"
 
 #include "common/status_macros.h"
-#include "common/strings.h"
 #include "services/assignment/assignment_convert.h"
-#include "services/common/errors.h"
-#include "services/statement/statement_convert.h"
 
 namespace tessera::assignment {
 namespace {
@@ -25,209 +22,145 @@ TESSERA_ASSIGNMENT_METHOD(GetMyWork);
 
 #undef TESSERA_ASSIGNMENT_METHOD
 
-// Runs `run` and decorates its error for `method`.
-template <typename Run>
-absl::Status Call(std::string_view method, Run run) {
-  absl::Status s = run();
-  if (s.ok()) return s;
-  return DecorateError(std::move(s), method);
-}
-
 }  // namespace
 
 grpc::ServerUnaryReactor* AssignmentServiceImpl::Assign(
     grpc::CallbackServerContext* ctx, const v1::AssignRequest* req,
     v1::Assignment* resp) {
-  return HandleUnary(ctx, *env_, kAssign, CallKind::kWrite,
-                     [=, this](const CallContext& call) {
-                       return Call(kAssign, [&]() -> absl::Status {
-                         ASSIGN_OR_RETURN(AssignParams p, AssignFromProto(*req));
-                         RETURN_IF_ERROR(call.CheckDeadline());
-                         ASSIGN_OR_RETURN(Assignment a,
-                                          core_->Assign(call.caller(), p));
-                         ToProto(a, resp);
-                         return absl::OkStatus();
-                       });
-                     });
+  return UnaryCall::Serve(
+      ctx, *env_, kAssign, CallKind::kWrite,
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(AssignParams p, AssignFromProto(*req));
+        ASSIGN_OR_RETURN(Assignment a, core_->Assign(call, p));
+        ToProto(a, resp);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* AssignmentServiceImpl::GetAssignment(
     grpc::CallbackServerContext* ctx, const v1::GetAssignmentRequest* req,
     v1::Assignment* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kGetAssignment, CallKind::kRead,
-      [=, this](const CallContext& call) {
-        return Call(kGetAssignment, [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(std::string id,
-                           ParseAssignmentName("name", req->name()));
-          ASSIGN_OR_RETURN(Assignment a, core_->GetAssignment(call.caller(), id));
-          ToProto(a, resp);
-          return absl::OkStatus();
-        });
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(std::string id,
+                         ParseAssignmentName("name", req->name()));
+        ASSIGN_OR_RETURN(Assignment a, core_->GetAssignment(call.caller(), id));
+        ToProto(a, resp);
+        return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* AssignmentServiceImpl::UpdateAssignment(
     grpc::CallbackServerContext* ctx, const v1::UpdateAssignmentRequest* req,
     v1::Assignment* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kUpdateAssignment, CallKind::kWrite,
-      [=, this](const CallContext& call) {
-        return Call(kUpdateAssignment, [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(std::string id,
-                           ParseAssignmentName("assignment.name",
-                                               req->assignment().name()));
-          ASSIGN_OR_RETURN(AssignmentUpdate u, UpdateFromProto(*req));
-          RETURN_IF_ERROR(call.CheckDeadline());
-          ASSIGN_OR_RETURN(
-              Assignment a,
-              core_->UpdateAssignment(
-                  call.caller(), id,
-                  static_cast<uint64_t>(
-                      std::max<int64_t>(0, req->assignment().version())),
-                  u));
-          ToProto(a, resp);
-          return absl::OkStatus();
-        });
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(UpdateRequest u, UpdateFromProto(*req));
+        ASSIGN_OR_RETURN(Assignment a, core_->UpdateAssignment(
+                                           call, u.id, u.version, u.update));
+        ToProto(a, resp);
+        return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* AssignmentServiceImpl::Unassign(
     grpc::CallbackServerContext* ctx, const v1::UnassignRequest* req,
     v1::Assignment* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kUnassign, CallKind::kWrite,
-      [=, this](const CallContext& call) {
-        return Call(kUnassign, [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(std::string id,
-                           ParseAssignmentName("name", req->name()));
-          if (req->version() <= 0) {
-            return statement::InvalidFieldError(
-                "version", "is required: pass the version you last read");
-          }
-          RETURN_IF_ERROR(call.CheckDeadline());
-          ASSIGN_OR_RETURN(
-              Assignment a,
-              core_->Unassign(call.caller(), id,
-                              static_cast<uint64_t>(req->version())));
-          ToProto(a, resp);
-          return absl::OkStatus();
-        });
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(VersionedId v, UnassignFromProto(*req));
+        ASSIGN_OR_RETURN(Assignment a, core_->Unassign(call, v.id, v.version));
+        ToProto(a, resp);
+        return absl::OkStatus();
       });
 }
 
+// Without a statement it looks at every assignment: off the event thread.
 grpc::ServerUnaryReactor* AssignmentServiceImpl::ListAssignments(
     grpc::CallbackServerContext* ctx, const v1::ListAssignmentsRequest* req,
     v1::ListAssignmentsResponse* resp) {
-  return HandleUnary(
-      ctx, *env_, kListAssignments, CallKind::kRead,
-      [=, this](const CallContext& call) {
-        return Call(kListAssignments, [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(AssignmentQuery q, QueryFromProto(*req));
-          ASSIGN_OR_RETURN(AssignmentPage page,
-                           core_->ListAssignments(call.caller(), q,
-                                                  req->page_size(),
-                                                  req->page_token()));
-          for (const auto& a : page.assignments) {
-            ToProto(a, resp->add_assignments());
-          }
-          resp->set_next_page_token(page.next_page_token);
-          return absl::OkStatus();
-        });
+  return UnaryCall::Serve(
+      ctx, *env_, kListAssignments, CallKind::kLongRead,
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(AssignmentQuery q, QueryFromProto(*req));
+        ASSIGN_OR_RETURN(
+            AssignmentPage page,
+            core_->ListAssignments(call.caller(), q, req->page_size(),
+                                   req->page_token()));
+        ToProto(page, resp);
+        return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* AssignmentServiceImpl::ClaimNext(
     grpc::CallbackServerContext* ctx, const v1::ClaimNextRequest* req,
     v1::ClaimNextResponse* resp) {
-  return HandleUnary(ctx, *env_, kClaimNext, CallKind::kWrite,
-                     [=, this](const CallContext& call) {
-                       return Call(kClaimNext, [&]() -> absl::Status {
-                         ASSIGN_OR_RETURN(ClaimParams p, ClaimFromProto(*req));
-                         RETURN_IF_ERROR(call.CheckDeadline());
-                         ASSIGN_OR_RETURN(ClaimResult r,
-                                          core_->ClaimNext(call.caller(), p));
-                         ToProto(r, resp);
-                         return absl::OkStatus();
-                       });
-                     });
+  return UnaryCall::Serve(
+      ctx, *env_, kClaimNext, CallKind::kWrite,
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(ClaimParams p, ClaimFromProto(*req));
+        ASSIGN_OR_RETURN(ClaimResult r, core_->ClaimNext(call, p));
+        ToProto(r, resp);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* AssignmentServiceImpl::RenewLease(
     grpc::CallbackServerContext* ctx, const v1::RenewLeaseRequest* req,
     v1::Lease* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kRenewLease, CallKind::kWrite,
-      [=, this](const CallContext& call) {
-        return Call(kRenewLease, [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(std::string id, ParseLeaseName("name", req->name()));
-          if (req->version() < 0) {
-            return statement::InvalidFieldError("version",
-                                                "must not be negative");
-          }
-          ASSIGN_OR_RETURN(
-              Lease l, core_->RenewLease(call.caller(), id,
-                                         static_cast<uint64_t>(req->version())));
-          ToProto(l, resp);
-          return absl::OkStatus();
-        });
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(VersionedId v, RenewFromProto(*req));
+        ASSIGN_OR_RETURN(Lease l, core_->RenewLease(call, v.id, v.version));
+        ToProto(l, resp);
+        return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* AssignmentServiceImpl::ReleaseLease(
     grpc::CallbackServerContext* ctx, const v1::ReleaseLeaseRequest* req,
     v1::Lease* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kReleaseLease, CallKind::kWrite,
-      [=, this](const CallContext& call) {
-        return Call(kReleaseLease, [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(std::string id, ParseLeaseName("name", req->name()));
-          if (req->version() < 0) {
-            return statement::InvalidFieldError("version",
-                                                "must not be negative");
-          }
-          ASSIGN_OR_RETURN(
-              Lease l,
-              core_->ReleaseLease(call.caller(), id,
-                                  static_cast<uint64_t>(req->version())));
-          ToProto(l, resp);
-          return absl::OkStatus();
-        });
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(VersionedId v, ReleaseFromProto(*req));
+        ASSIGN_OR_RETURN(Lease l, core_->ReleaseLease(call, v.id, v.version));
+        ToProto(l, resp);
+        return absl::OkStatus();
       });
 }
 
+// Reads every live lease and may build the statement's work index.
 grpc::ServerUnaryReactor* AssignmentServiceImpl::GetProgress(
     grpc::CallbackServerContext* ctx, const v1::GetProgressRequest* req,
     v1::Progress* resp) {
-  return HandleUnary(
-      ctx, *env_, kGetProgress, CallKind::kRead,
-      [=, this](const CallContext& call) {
-        return Call(kGetProgress, [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(std::string sid, statement::ParseStatementName(
-                                                "statement", req->statement()));
-          std::vector<std::string> langs(req->languages().begin(),
-                                         req->languages().end());
-          ASSIGN_OR_RETURN(StatementProgress p,
-                           core_->GetProgress(call.caller(), sid, langs));
-          ToProto(p, resp);
-          return absl::OkStatus();
-        });
+  return UnaryCall::Serve(
+      ctx, *env_, kGetProgress, CallKind::kLongRead,
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(ProgressRequest p, ProgressFromProto(*req));
+        ASSIGN_OR_RETURN(
+            StatementProgress progress,
+            core_->GetProgress(call.caller(), p.statement_id, p.languages));
+        ToProto(progress, resp);
+        return absl::OkStatus();
       });
 }
 
+// Looks at every assignment.
 grpc::ServerUnaryReactor* AssignmentServiceImpl::GetMyWork(
     grpc::CallbackServerContext* ctx, const v1::GetMyWorkRequest* req,
     v1::GetMyWorkResponse* resp) {
-  return HandleUnary(
-      ctx, *env_, kGetMyWork, CallKind::kRead,
-      [=, this](const CallContext& call) {
-        return Call(kGetMyWork, [&]() -> absl::Status {
-          std::vector<std::string> langs(req->languages().begin(),
-                                         req->languages().end());
-          ASSIGN_OR_RETURN(MyWork w, core_->GetMyWork(call.caller(), langs));
-          ToProto(w, resp);
-          return absl::OkStatus();
-        });
+  return UnaryCall::Serve(
+      ctx, *env_, kGetMyWork, CallKind::kLongRead,
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(MyWork w, core_->GetMyWork(call.caller(),
+                                                    LanguagesFromProto(*req)));
+        ToProto(w, resp);
+        return absl::OkStatus();
       });
 }
 

@@ -1,6 +1,8 @@
 // AssignmentServiceImpl: the gRPC adapter of AssignmentCore. Each handler
-// authorizes through CallEnv (see services/grpc/call.h), converts the
-// request, calls the core and converts the answer.
+// is one UnaryCall (services/grpc/call.h), which authorises and enforces the
+// deadline; the handler converts the request (assignment_convert.h), makes
+// one core call and converts the answer. The core checks the deadline
+// before each commit.
 //
 // Thread-safe; the core and the environment must outlive it.
 #ifndef TESSERA_SERVICES_ASSIGNMENT_ASSIGNMENT_SERVICE_H_
