@@ -1,5 +1,6 @@
 #include "services/publication/publication_convert.h"
 
+#include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -8,12 +9,11 @@
 #include "services/common/errors.h"
 #include "services/grpc/timestamp.h"
 #include "services/statement/statement_convert.h"
-#include "services/statement/statement_core.h"
+#include "services/statement/statement_model.h"
 
 namespace tessera::publication {
 namespace {
 
-using ::tessera::statement::InvalidFieldError;
 
 std::vector<std::string_view> Split(std::string_view name) {
   std::vector<std::string_view> parts;
@@ -98,7 +98,7 @@ void ToProto(const Publication& p, v1::Publication* out) {
 
 absl::StatusOr<Policy> PolicyFromProto(std::string_view field, int policy) {
   if (policy < 0 || policy > v1::PUBLICATION_POLICY_MARK_GAPS) {
-    return InvalidFieldError(field, "is not a known PublicationPolicy");
+    return BadField(field, "is not a known PublicationPolicy");
   }
   return policy == 0 ? Policy::kRefuse : static_cast<Policy>(policy);
 }
@@ -106,14 +106,14 @@ absl::StatusOr<Policy> PolicyFromProto(std::string_view field, int policy) {
 absl::StatusOr<OutputFormat> FormatFromProto(std::string_view field,
                                              int format) {
   if (format < 0 || format > v1::DOCUMENT_FORMAT_HTML) {
-    return InvalidFieldError(field, "is not a known DocumentFormat");
+    return BadField(field, "is not a known DocumentFormat");
   }
   return static_cast<OutputFormat>(format);
 }
 
 absl::StatusOr<bool> FullViewFromProto(std::string_view field, int view) {
   if (view < 0 || view > v1::PUBLICATION_VIEW_FULL) {
-    return InvalidFieldError(field, "is not a known PublicationView");
+    return BadField(field, "is not a known PublicationView");
   }
   return view == v1::PUBLICATION_VIEW_FULL;
 }
@@ -129,22 +129,55 @@ absl::StatusOr<PublicationName> ParsePublicationName(std::string_view field,
   if (parts.size() != 6 || parts[0] != "statements" || parts[1].empty() ||
       parts[2] != "languages" || parts[3].empty() ||
       parts[4] != "publications" || parts[5].empty()) {
-    return InvalidFieldError(
-        field, StrCat("\"", name.substr(0, 200),
-                      "\" is not statements/{statement_id}/languages/"
-                      "{language}/publications/{version}"));
+    return BadField(field,
+                    StrCat("\"", name.substr(0, 200),
+                           "\" is not statements/{statement_id}/languages/"
+                           "{language}/publications/{version}"));
   }
   out.statement_id = std::string(parts[1]);
   out.language = std::string(parts[3]);
   if (parts[5] != "latest") {
     int64_t v = 0;
     if (!absl::SimpleAtoi(ToAbsl(parts[5]), &v) || v < 1) {
-      return InvalidFieldError(
-          field, "the version must be a number >= 1 or \"latest\"");
+      return BadField(field, "the version must be a number >= 1 or \"latest\"");
     }
     out.version = v;
   }
   return out;
+}
+
+absl::StatusOr<PublishParams> FromProto(const v1::PublishRequest& req) {
+  PublishParams out;
+  ASSIGN_OR_RETURN(out.statement_id,
+                   statement::ParseStatementName("statement", req.statement()));
+  if (req.language().empty()) {
+    return BadField("language", "is required");
+  }
+  out.language = req.language();
+  ASSIGN_OR_RETURN(out.policy, PolicyFromProto("policy", req.policy()));
+  return out;
+}
+
+absl::StatusOr<GetParams> FromProto(const v1::GetPublicationRequest& req) {
+  GetParams out;
+  ASSIGN_OR_RETURN(out.name, ParsePublicationName("name", req.name()));
+  ASSIGN_OR_RETURN(out.format, FormatFromProto("format", req.format()));
+  ASSIGN_OR_RETURN(out.full, FullViewFromProto("view", req.view()));
+  return out;
+}
+
+void ToProto(Document document, v1::GetPublicationResponse* out) {
+  ToProto(document.publication, out->mutable_publication());
+  out->set_content(std::move(document.content));
+  out->set_format(FormatToProto(document.format));
+  out->set_content_type(document.content_type);
+}
+
+void ToProto(const PublicationPage& page, v1::ListPublicationsResponse* out) {
+  for (const Publication& p : page.publications) {
+    ToProto(p, out->add_publications());
+  }
+  out->set_next_page_token(page.next_page_token);
 }
 
 absl::StatusOr<ListQuery> ListQueryFromProto(

@@ -36,6 +36,28 @@ struct PublicationName {
 absl::StatusOr<PublicationName> ParsePublicationName(std::string_view field,
                                                      std::string_view name);
 
+// A Publish request's arguments. INVALID_ARGUMENT for a bad statement
+// name, a missing language or an unknown policy.
+struct PublishParams {
+  std::string statement_id;
+  std::string language;  // as written
+  Policy policy = Policy::kRefuse;
+};
+absl::StatusOr<PublishParams> FromProto(const v1::PublishRequest& request);
+
+// A GetPublication request's arguments. INVALID_ARGUMENT for a bad name,
+// format or view.
+struct GetParams {
+  PublicationName name;
+  OutputFormat format = OutputFormat::kSource;
+  bool full = false;
+};
+absl::StatusOr<GetParams> FromProto(const v1::GetPublicationRequest& request);
+
+// The document's content moves into the response.
+void ToProto(Document document, v1::GetPublicationResponse* out);
+void ToProto(const PublicationPage& page, v1::ListPublicationsResponse* out);
+
 absl::StatusOr<ListQuery> ListQueryFromProto(
     const v1::ListPublicationsRequest& request);
 absl::StatusOr<WatchFilter> WatchFilterFromProto(

@@ -1,13 +1,15 @@
 // PublicationCore: assembled target documents ("publications") of each
 // (statement, language), their manifests, and the change-feed reading that
-// WatchPublications streams, stored in the "publications" column family.
-// No gRPC here; publication_service.h adapts it.
+// WatchPublications streams, stored in the "publications" column family
+// (keys in publication_keys.h). No gRPC here; publication_service.h adapts
+// it. Statements and translations are read through the StatementReader and
+// TranslationReader ports, the change feed through storage::FeedSource.
 //
 // Assembly takes the current revision's skeleton and fills each segment:
 // its approved translation, its source when not translatable, and for
 // translatable segments not approved, what the policy says. The renderer is
 // formats::Render, so identity translations give the source byte for byte.
-// The language's translations are read with one prefix scan.
+// The language's translations are read with one ScanTranslations.
 //
 // A publication is one Store::Commit: the record with its manifest, the
 // rendered bytes, a listing entry, the (statement, language) head guarded
@@ -22,7 +24,10 @@
 // runs it synchronously; Start() on a background thread. A replay after a
 // crash publishes nothing twice, because of that equality check.
 //
-// Errors carry google.rpc details as payloads, as the other cores do.
+// Errors are the domain errors of services/common/errors.h (reasons,
+// field violations, preconditions), which the edge turns into google.rpc
+// details. The implementation is split by capability: assembly, publish,
+// queries, watch and the automatic publisher (publication_core_*.cc).
 //
 // Thread-safe.
 #ifndef TESSERA_SERVICES_PUBLICATION_PUBLICATION_CORE_H_
@@ -43,10 +48,14 @@
 #include "common/clock.h"
 #include "formats/document.h"
 #include "formats/render.h"
+#include "services/common/call_context.h"
 #include "services/common/principal.h"
-#include "services/statement/statement_core.h"
-#include "services/translation/translation_core.h"
+#include "services/publication/statement_reader.h"
+#include "services/publication/translation_reader.h"
+#include "services/statement/statement_model.h"
+#include "services/translation/translation_model.h"
 #include "storage/feed_consumer.h"
+#include "storage/feed_source.h"
 #include "storage/store.h"
 
 namespace tessera::publication {
@@ -190,46 +199,63 @@ inline constexpr size_t kRevisionCacheEntries = 256;
 
 class PublicationCore {
  public:
-  // None owned; all must outlive the core.
-  PublicationCore(storage::Store* store, statement::StatementCore* statements,
-                  translation::TranslationCore* translations, Clock* clock);
+  // None owned; all must outlive the core. `store` holds the publications
+  // column family; `feed` is the change feed the automatic publisher and
+  // the watch reads follow (in process, the same Store).
+  PublicationCore(storage::Store* store, const storage::FeedSource* feed,
+                  const StatementReader* statements,
+                  const TranslationReader* translations, Clock* clock);
   // Stops the background consumer if it runs.
   ~PublicationCore();
 
-  // Assembles and stores a publication now (trigger on demand). Admin or a
-  // coordinator of the language. Errors: INVALID_ARGUMENT (bad tag or
-  // policy, LANGUAGE_NOT_TARGETED); NOT_FOUND (statement);
-  // PERMISSION_DENIED (LANGUAGE_NOT_GRANTED); FAILED_PRECONDITION
-  // (SEGMENTS_NOT_APPROVED under kRefuse, one violation per missing segment
-  // up to kMaxMissingListed and metadata "missing_count"; WRONG_STATE for
-  // a draft or archived statement, or a document the translations cannot
-  // be rendered into). Returns the latest publication, writing nothing,
-  // when the result would equal it.
-  absl::StatusOr<Publication> Publish(const Principal& caller,
+  // Assembles and stores a publication now (trigger on demand, publisher
+  // the caller). Admin or a coordinator of the language. Success: the new
+  // publication, numbered one above the latest; or the latest itself,
+  // writing nothing, when the result would equal it (same revision, fills
+  // and translation versions), so a repeated call is harmless. Errors:
+  // INVALID_ARGUMENT (bad tag or policy, LANGUAGE_NOT_TARGETED); NOT_FOUND
+  // (statement); PERMISSION_DENIED (LANGUAGE_NOT_GRANTED);
+  // FAILED_PRECONDITION (SEGMENTS_NOT_APPROVED under kRefuse, one violation
+  // per missing segment up to kMaxMissingListed and metadata
+  // "missing_count"; WRONG_STATE for a draft or archived statement, or a
+  // document the translations cannot be rendered into); DEADLINE_EXCEEDED
+  // or CANCELLED (the context's, checked just before the commit: nothing
+  // written); ABORTED when other publishers keep taking the next version;
+  // other errors are storage errors.
+  absl::StatusOr<Publication> Publish(const CallContext& call,
                                       std::string_view statement_id,
                                       std::string_view language, Policy policy);
 
-  // A publication (`version` nullopt: the latest) rendered in `format`.
-  // Any role of the caller granted in the language. NOT_FOUND (statement,
-  // publication, or none yet); INVALID_ARGUMENT (bad tag, kMarkdown from a
-  // plain-text source); PERMISSION_DENIED.
+  // A publication (`version` nullopt: the latest) rendered in `format`
+  // (kSource: the statement's format), with the manifest when `full`.
+  // Any role of the caller granted in the language. Reads only. Errors:
+  // NOT_FOUND (statement, publication, or none yet); INVALID_ARGUMENT (bad
+  // tag, kMarkdown from a plain-text source, unknown format);
+  // PERMISSION_DENIED (LANGUAGE_NOT_GRANTED); INTERNAL for a corrupt
+  // record.
   absl::StatusOr<Document> GetPublication(const Principal& caller,
                                           std::string_view statement_id,
                                           std::string_view language,
                                           std::optional<int64_t> version,
                                           OutputFormat format, bool full);
 
-  // Publications the caller may read (any role granted in the language),
-  // newest first (create time descending, then name). Label selectors
-  // match the labels the statement had when each was made.
-  // INVALID_ARGUMENT for a negative page size, a bad filter or a foreign
-  // page token.
+  // One page of the publications the caller may read (any role granted in
+  // the language), newest first (create time descending, then name).
+  // Label selectors match the labels the statement had when each was made.
+  // `page_size` 0 means kDefaultPageSize, at most kMaxPageSize;
+  // `page_token` empty for the first page, then the previous page's
+  // next_page_token (empty after the last page), bound to the query
+  // (services/common/paging.h). Any caller. Reads only. Errors:
+  // INVALID_ARGUMENT for a negative page size, a bad filter, or a page
+  // token that is malformed or made for another query (INVALID_TOKEN).
   absl::StatusOr<PublicationPage> ListPublications(const Principal& caller,
                                                    const ListQuery& query,
                                                    int page_size,
                                                    std::string_view page_token);
 
-  // Assembly alone, writing nothing (no permission checks).
+  // Assembly alone, writing nothing (no permission checks; for tests,
+  // benchmarks and Publish). Errors as Publish's, without the permission,
+  // statement-state and deadline ones.
   absl::StatusOr<Assembly> Assemble(std::string_view statement_id,
                                     std::string_view language, Policy policy);
 
@@ -240,32 +266,40 @@ class PublicationCore {
   absl::StatusOr<uint64_t> DecodeCursor(std::string_view cursor) const;
 
   // Checks and canonicalises a watch filter for `caller` (service,
-  // coordinator or admin). INVALID_ARGUMENT for a bad tag, name or
-  // selector, or too many values.
+  // coordinator or admin). Errors: INVALID_ARGUMENT for a bad tag, name or
+  // selector, or too many values; PERMISSION_DENIED (LANGUAGE_NOT_GRANTED)
+  // for a language the caller may not watch.
   absl::Status CheckWatch(const Principal& caller, WatchFilter* filter) const;
 
   // Reads up to `max_events` feed events after `after` and returns the
-  // publications among them that match `filter` and the caller's grants.
+  // publications among them that match `filter` (as CheckWatch left it)
+  // and the caller's grants; events of statements since deleted are
+  // skipped. Reads only. Errors are the feed's and storage errors.
   absl::StatusOr<WatchBatch> ReadWatch(const Principal& caller,
                                        const WatchFilter& filter,
                                        uint64_t after, size_t max_events);
 
-  storage::Store* store() const { return store_; }
+  // The change feed the watch reads follow, for a watcher that waits on it.
+  const storage::FeedSource* feed() const { return feed_; }
 
-  // The revision-document cache, for tests and benchmarks.
+  // The revision-document cache, for tests and benchmarks only.
   struct RevisionCacheStats {
     uint64_t hits = 0;
     uint64_t misses = 0;
     size_t entries = 0;
     size_t segments = 0;
   };
-  RevisionCacheStats revision_cache_stats() const;
+  RevisionCacheStats RevisionCacheStatsForTest() const;
   // Drops every cached document and sets the budget (in segments; 0
   // disables the cache).
-  void ResetRevisionCache(size_t max_segments);
+  void ResetRevisionCacheForTest(size_t max_segments);
 
   // Publishes every language completed by approvals in the feed not yet
-  // read.
+  // read (trigger automatic, policy kRefuse, no publisher). Idempotent: a
+  // replay publishes nothing twice. A language that cannot be published
+  // (unrenderable, no longer targeted, statement gone) is logged and
+  // skipped; other errors (storage) are returned and the same events are
+  // read again next time.
   absl::Status CatchUp();
 
   // Starts / stops the background consumer that calls CatchUp() whenever
@@ -274,7 +308,8 @@ class PublicationCore {
   void Stop();
 
  private:
-  absl::StatusOr<Publication> Save(const Assembly& assembly, uint64_t iid,
+  absl::StatusOr<Publication> Save(const CallContext& call,
+                                   const Assembly& assembly, uint64_t iid,
                                    Trigger trigger, Policy policy,
                                    std::string_view publisher, bool* created);
   absl::StatusOr<std::optional<Publication>> Load(uint64_t iid,
@@ -303,9 +338,12 @@ class PublicationCore {
       const std::vector<storage::FeedEvent>& events);
 
   storage::Store* store_;
-  statement::StatementCore* statements_;
-  translation::TranslationCore* translations_;
+  const storage::FeedSource* feed_;
+  const StatementReader* statements_;
+  const TranslationReader* translations_;
   Clock* clock_;
+  struct Tables;
+  std::unique_ptr<const Tables> tables_;
 
   // Least recently used last.
   struct CacheEntry {

@@ -13,9 +13,15 @@
 #include "common/temp_dir.h"
 #include "formats/export.h"
 #include "gmock/gmock.h"
-#include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
-#include "services/grpc/grpc_status.h"
+#include "services/common/error_testing.h"
+#include "services/publication/publication_keys.h"
+#include "services/publication/publication_records.pb.h"
+#include "services/statement/statement_core.h"
+#include "services/statement/statement_reader_for_publication.h"
+#include "services/statement/statement_reader_for_translation.h"
+#include "services/translation/translation_core.h"
+#include "services/translation/translation_reader_for_publication.h"
 #include "storage/key_codec.h"
 #include "storage/store.h"
 
@@ -44,15 +50,8 @@ const Principal kGerd = User("gerd", Role::kCoordinator, {"de"});
 const Principal kAnna = User("anna", Role::kTranslator, {"fr"});
 const Principal kSvc = User("svc", Role::kService, {});
 
-template <typename T>
-std::optional<T> DetailOf(const absl::Status& s, std::string_view type) {
-  auto p = WithRpcDetails(s).GetPayload(
-      ToAbsl(StrCat("type.googleapis.com/", type)));
-  if (!p.has_value()) return std::nullopt;
-  T out;
-  if (!out.ParseFromString(std::string(*p))) return std::nullopt;
-  return out;
-}
+using ::tessera::testing::ErrorInfoOf;
+using ::tessera::testing::PreconditionFailureOf;
 
 // Three paragraphs with codes, a number-only paragraph (not translatable)
 // and a list.
@@ -72,8 +71,17 @@ class PublicationCoreTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(store_, storage::Store::Open(so));
     statements_ = std::make_unique<StatementCore>(store_.get(), &clock_,
                                                   RandomSource::Secure());
+    statements_for_translation_ =
+        std::make_unique<statement::StatementReaderForTranslation>(
+            statements_.get());
     translations_ = std::make_unique<TranslationCore>(
-        store_.get(), statements_.get(), &clock_);
+        store_.get(), statements_for_translation_.get(), &clock_);
+    statement_reader_ =
+        std::make_unique<statement::StatementReaderForPublication>(
+            statements_.get());
+    translation_reader_ =
+        std::make_unique<translation::TranslationReaderForPublication>(
+            translations_.get());
     core_ = NewCore();
     CreateParams p;
     p.title = "Statement";
@@ -97,8 +105,9 @@ class PublicationCoreTest : public ::testing::Test {
   }
 
   std::unique_ptr<PublicationCore> NewCore() {
-    return std::make_unique<PublicationCore>(store_.get(), statements_.get(),
-                                             translations_.get(), &clock_);
+    return std::make_unique<PublicationCore>(
+        store_.get(), store_.get(), statement_reader_.get(),
+        translation_reader_.get(), &clock_);
   }
 
   TranslationRef Ref(size_t i, const std::string& lang) {
@@ -134,7 +143,12 @@ class PublicationCoreTest : public ::testing::Test {
   FakeClock clock_{absl::FromUnixSeconds(1700000000)};
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<StatementCore> statements_;
+  std::unique_ptr<statement::StatementReaderForTranslation>
+      statements_for_translation_;
   std::unique_ptr<TranslationCore> translations_;
+  std::unique_ptr<statement::StatementReaderForPublication> statement_reader_;
+  std::unique_ptr<translation::TranslationReaderForPublication>
+      translation_reader_;
   std::unique_ptr<PublicationCore> core_;
   std::string sid_;
   std::vector<std::string> ids_;
@@ -222,7 +236,7 @@ TEST_F(PublicationCoreTest, RevisionDocumentsAreCachedPerRevision) {
   EXPECT_EQ(first.content, kSource);
   EXPECT_EQ(again.content, kSource);
   EXPECT_EQ(again.fingerprint, first.fingerprint);
-  auto stats = core_->revision_cache_stats();
+  auto stats = core_->RevisionCacheStatsForTest();
   EXPECT_EQ(stats.misses, 1u);
   EXPECT_EQ(stats.hits, 1u);
   EXPECT_EQ(stats.entries, 1u);
@@ -248,7 +262,7 @@ TEST_F(PublicationCoreTest, RevisionDocumentsAreCachedPerRevision) {
   EXPECT_EQ(second.publication.stats.segment_count, 7);
   EXPECT_EQ(second.missing.size(), 1u);
   EXPECT_NE(second.fingerprint, first.fingerprint);
-  stats = core_->revision_cache_stats();
+  stats = core_->RevisionCacheStatsForTest();
   EXPECT_EQ(stats.misses, 2u);
   EXPECT_EQ(stats.hits, 2u);
   EXPECT_EQ(stats.entries, 2u);
@@ -256,23 +270,23 @@ TEST_F(PublicationCoreTest, RevisionDocumentsAreCachedPerRevision) {
 
   // The budget counts segments: a document larger than it is decoded every
   // time, and the least recently used entry makes room for a new one.
-  core_->ResetRevisionCache(6);
+  core_->ResetRevisionCacheForTest(6);
   for (int i = 0; i < 2; ++i) {
     ASSERT_OK_AND_ASSIGN(Assembly a,
                          core_->Assemble(sid_, "fr", Policy::kSourceFallback));
     EXPECT_EQ(a.content, revised);
   }
-  stats = core_->revision_cache_stats();
+  stats = core_->RevisionCacheStatsForTest();
   EXPECT_EQ(stats.misses, 4u);
   EXPECT_EQ(stats.entries, 0u);
   EXPECT_EQ(stats.segments, 0u);
-  core_->ResetRevisionCache(7);
+  core_->ResetRevisionCacheForTest(7);
   for (int i = 0; i < 2; ++i) {
     ASSERT_OK_AND_ASSIGN(Assembly a,
                          core_->Assemble(sid_, "fr", Policy::kSourceFallback));
     EXPECT_EQ(a.content, revised);
   }
-  stats = core_->revision_cache_stats();
+  stats = core_->RevisionCacheStatsForTest();
   EXPECT_EQ(stats.misses, 5u);
   EXPECT_EQ(stats.hits, 3u);
   EXPECT_EQ(stats.entries, 1u);
@@ -351,12 +365,11 @@ TEST_F(PublicationCoreTest, PoliciesForIncompleteWork) {
   absl::Status refused =
       core_->Publish(kDora, sid_, "fr", Policy::kUnspecified).status();
   EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition));
-  auto info = DetailOf<google::rpc::ErrorInfo>(refused, "google.rpc.ErrorInfo");
+  auto info = ErrorInfoOf(refused);
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->reason(), "SEGMENTS_NOT_APPROVED");
   EXPECT_EQ(info->metadata().at("missing_count"), "3");
-  auto pf = DetailOf<google::rpc::PreconditionFailure>(
-      refused, "google.rpc.PreconditionFailure");
+  auto pf = PreconditionFailureOf(refused);
   ASSERT_TRUE(pf.has_value());
   ASSERT_EQ(pf->violations_size(), 3);
   EXPECT_EQ(pf->violations(0).subject(),
@@ -439,6 +452,19 @@ TEST_F(PublicationCoreTest, PublishChecksRolesLanguagesAndState) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+TEST_F(PublicationCoreTest, PublishPastItsDeadlineWritesNothing) {
+  const uint64_t before = store_->LastVisibleFeedSeq();
+  const CallContext late(kDora, clock_.Now() - absl::Seconds(1), &clock_);
+  EXPECT_THAT(core_->Publish(late, sid_, "fr", Policy::kSourceFallback),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_EQ(store_->LastVisibleFeedSeq(), before);
+  EXPECT_THAT(Latest("fr"), StatusIs(absl::StatusCode::kNotFound));
+  const CallContext in_time(kDora, clock_.Now() + absl::Seconds(1), &clock_);
+  ASSERT_OK_AND_ASSIGN(Publication p, core_->Publish(in_time, sid_, "fr",
+                                                     Policy::kSourceFallback));
+  EXPECT_EQ(p.version, 1);
+}
+
 TEST_F(PublicationCoreTest, ListFiltersAndPages) {
   ASSERT_OK(
       core_->Publish(kDora, sid_, "fr", Policy::kSourceFallback).status());
@@ -492,6 +518,41 @@ TEST_F(PublicationCoreTest, ListFiltersAndPages) {
   ASSERT_OK_AND_ASSIGN(page, core_->ListPublications(kGerd, all, 0, ""));
   ASSERT_EQ(page.publications.size(), 1u);
   EXPECT_EQ(page.publications[0].language, "de");
+}
+
+// Stored bytes as storage/FORMAT.md pins them: envelopes for the record
+// and the head, [0x01] then the bytes for the document and the listing.
+TEST_F(PublicationCoreTest, PublishingStoresTheDocumentedValues) {
+  ASSERT_OK_AND_ASSIGN(Publication p, core_->Publish(kDora, sid_, "fr",
+                                                     Policy::kSourceFallback));
+  ASSERT_OK_AND_ASSIGN(auto loaded,
+                       statements_->LoadStatementWithInternalId(sid_));
+  const uint64_t iid = loaded.second;
+  const auto cf = storage::ColumnFamily::kPublications;
+  const auto value = [&](const std::string& key) {
+    auto v = store_->Get(cf, key);
+    EXPECT_OK(v);
+    return v.ok() && v->has_value() ? **v : std::string();
+  };
+  std::string v1;
+  storage::PutFixed64BE(&v1, 1);
+  const std::string record = value(PublicationKey(iid, "fr", 1));
+  ASSERT_GT(record.size(), 9u);
+  EXPECT_EQ(record.substr(0, 9), "\x01" + v1);
+  storage::publication::PublicationRecord r;
+  ASSERT_TRUE(r.ParseFromString(record.substr(9)));
+  EXPECT_EQ(r.statement_id(), sid_);
+  EXPECT_EQ(r.version(), 1);
+  const std::string head = value(HeadKey(iid, "fr"));
+  ASSERT_GT(head.size(), 9u);
+  EXPECT_EQ(head.substr(0, 9), "\x01" + v1);
+  storage::publication::HeadRecord h;
+  ASSERT_TRUE(h.ParseFromString(head.substr(9)));
+  EXPECT_EQ(h.fingerprint(), r.fingerprint());
+  EXPECT_EQ(value(DocumentKey(iid, "fr", 1)), "\x01" + std::string(kSource));
+  std::string listing = "\x01";
+  storage::PutFixed64BE(&listing, iid);
+  EXPECT_EQ(value(ListingKey(p.create_time, sid_, "fr", 1)), listing);
 }
 
 TEST_F(PublicationCoreTest, WatchReadsPublicationsAfterACursor) {

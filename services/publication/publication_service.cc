@@ -129,12 +129,12 @@ class PublicationServiceImpl::Watch final
     RETURN_IF_ERROR(core->CheckWatch(caller_, &filter_));
     if (!req_->cursor().empty()) {
       if (req_->start_at_now()) {
-        return statement::InvalidFieldError(
-            "start_at_now", "may not be set together with a cursor");
+        return BadField("start_at_now",
+                        "may not be set together with a cursor");
       }
       ASSIGN_OR_RETURN(position_, core->DecodeCursor(req_->cursor()));
     } else if (req_->start_at_now()) {
-      position_ = core->store()->LastVisibleFeedSeq();
+      position_ = core->feed()->LastVisibleFeedSeq();
     }
     reported_ = position_;
     last_mark_ = env.clock->Now();
@@ -289,8 +289,8 @@ void PublicationServiceImpl::BeginShutdown() {
     if (stop_watcher_) return;
     stop_watcher_ = true;
   }
-  // The watcher wakes, ends the parked streams and exits.
-  core_->store()->WakeFeedWaiters();
+  // The watcher ends the parked streams and exits at its next wake: at
+  // once if the feed was woken for shutdown, else within its poll.
   if (watcher_.joinable()) watcher_.join();
 }
 
@@ -300,7 +300,7 @@ void PublicationServiceImpl::Park(std::shared_ptr<Watch> watch) {
     absl::MutexLock lock(&mu_);
     // The feed may have grown since the step read it, before the watcher
     // could see this stream: check once more under the lot's lock.
-    wake = watch->TryWake(core_->store()->LastVisibleFeedSeq(),
+    wake = watch->TryWake(core_->feed()->LastVisibleFeedSeq(),
                           env_->clock->Now(), stop_watcher_);
     if (wake == Watch::Wake::kStay) parked_.push_back(watch);
   }
@@ -308,12 +308,12 @@ void PublicationServiceImpl::Park(std::shared_ptr<Watch> watch) {
 }
 
 void PublicationServiceImpl::WatcherLoop() {
-  uint64_t seen = core_->store()->LastVisibleFeedSeq();
+  uint64_t seen = core_->feed()->LastVisibleFeedSeq();
   while (true) {
     // Wakes on new events, at shutdown, and every second for progress
     // marks.
-    core_->store()->WaitForFeed(seen, absl::Now() + absl::Seconds(1));
-    seen = core_->store()->LastVisibleFeedSeq();
+    core_->feed()->WaitForFeed(seen, absl::Now() + absl::Seconds(1));
+    seen = core_->feed()->LastVisibleFeedSeq();
     const absl::Time now = env_->clock->Now();
     std::vector<std::shared_ptr<Watch>> woken;
     bool stopping;
@@ -352,73 +352,52 @@ PublicationServiceImpl::WatchPublications(
 grpc::ServerUnaryReactor* PublicationServiceImpl::Publish(
     grpc::CallbackServerContext* ctx, const v1::PublishRequest* req,
     v1::Publication* resp) {
-  return HandleUnary(
+  return UnaryCall::Serve(
       ctx, *env_, kPublish, CallKind::kWrite,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(std::string sid, statement::ParseStatementName(
-                                                "statement", req->statement()));
-          if (req->language().empty()) {
-            return statement::InvalidFieldError("language", "is required");
-          }
-          ASSIGN_OR_RETURN(Policy policy,
-                           PolicyFromProto("policy", req->policy()));
-          RETURN_IF_ERROR(call.CheckDeadline());
-          ASSIGN_OR_RETURN(
-              Publication p,
-              core_->Publish(call.caller(), sid, req->language(), policy));
-          ToProto(p, resp);
-          return absl::OkStatus();
-        };
-        return DecorateError(run(), kPublish);
+        ASSIGN_OR_RETURN(PublishParams params, FromProto(*req));
+        ASSIGN_OR_RETURN(Publication p,
+                         core_->Publish(call, params.statement_id,
+                                        params.language, params.policy));
+        ToProto(p, resp);
+        return absl::OkStatus();
       });
 }
 
+// Renders a whole document (HTML or plain text on read): too long for the
+// gRPC thread.
 grpc::ServerUnaryReactor* PublicationServiceImpl::GetPublication(
     grpc::CallbackServerContext* ctx, const v1::GetPublicationRequest* req,
     v1::GetPublicationResponse* resp) {
-  return HandleUnary(
-      ctx, *env_, kGetPublication, CallKind::kRead,
+  return UnaryCall::Serve(
+      ctx, *env_, kGetPublication, CallKind::kLongRead,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(PublicationName name,
-                           ParsePublicationName("name", req->name()));
-          ASSIGN_OR_RETURN(OutputFormat format,
-                           FormatFromProto("format", req->format()));
-          ASSIGN_OR_RETURN(bool full, FullViewFromProto("view", req->view()));
-          ASSIGN_OR_RETURN(
-              Document d,
-              core_->GetPublication(call.caller(), name.statement_id,
-                                    name.language, name.version, format, full));
-          ToProto(d.publication, resp->mutable_publication());
-          resp->set_content(std::move(d.content));
-          resp->set_format(FormatToProto(d.format));
-          resp->set_content_type(d.content_type);
-          return absl::OkStatus();
-        };
-        return DecorateError(run(), kGetPublication);
+        ASSIGN_OR_RETURN(GetParams params, FromProto(*req));
+        ASSIGN_OR_RETURN(
+            Document d,
+            core_->GetPublication(call.caller(), params.name.statement_id,
+                                  params.name.language, params.name.version,
+                                  params.format, params.full));
+        ToProto(std::move(d), resp);
+        return absl::OkStatus();
       });
 }
 
+// Scans the listing past every entry the filters skip: too long for the
+// gRPC thread.
 grpc::ServerUnaryReactor* PublicationServiceImpl::ListPublications(
     grpc::CallbackServerContext* ctx, const v1::ListPublicationsRequest* req,
     v1::ListPublicationsResponse* resp) {
-  return HandleUnary(
-      ctx, *env_, kListPublications, CallKind::kRead,
+  return UnaryCall::Serve(
+      ctx, *env_, kListPublications, CallKind::kLongRead,
       [=, this](const CallContext& call) -> absl::Status {
-        auto run = [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(ListQuery query, ListQueryFromProto(*req));
-          ASSIGN_OR_RETURN(
-              PublicationPage page,
-              core_->ListPublications(call.caller(), query, req->page_size(),
-                                      req->page_token()));
-          for (const Publication& p : page.publications) {
-            ToProto(p, resp->add_publications());
-          }
-          resp->set_next_page_token(page.next_page_token);
-          return absl::OkStatus();
-        };
-        return DecorateError(run(), kListPublications);
+        ASSIGN_OR_RETURN(ListQuery query, ListQueryFromProto(*req));
+        ASSIGN_OR_RETURN(
+            PublicationPage page,
+            core_->ListPublications(call.caller(), query, req->page_size(),
+                                    req->page_token()));
+        ToProto(page, resp);
+        return absl::OkStatus();
       });
 }
 

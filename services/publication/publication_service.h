@@ -1,17 +1,22 @@
 // PublicationServiceImpl: the gRPC adapter of PublicationCore.
 //
 // Publish, GetPublication and ListPublications are unary calls through
-// HandleUnary (services/grpc/call.h). WatchPublications is a server
-// stream on a callback reactor that never blocks a gRPC thread: each step
-// (read a slice of the change feed, pick the next message) runs on the
-// worker pool, at most one message is in flight per stream (the next is
-// read only when gRPC has taken the last, so a slow reader holds the stream
-// back through HTTP/2 flow control and nothing piles up in memory), and a
-// stream that has caught up parks with one watcher thread that waits on the
-// feed for all of them. The server's per-call timeout does not apply to
-// the stream; a client deadline or cancellation ends it. BeginShutdown()
-// ends every stream with UNAVAILABLE (SHUTTING_DOWN); each message carried
-// its cursor, so clients resume where they were.
+// UnaryCall (services/grpc/call.h): Publish on the worker pool as a write,
+// the two reads there too as long reads (a rendering, a listing scan).
+// Each handler converts the request, makes one core call and converts
+// back.
+//
+// WatchPublications is a server stream on a callback reactor that never blocks
+// a gRPC thread: each step (read a slice of the change feed, pick the next
+// message) runs on the worker pool, at most one message is in flight per stream
+// (the next is read only when gRPC has taken the last, so a slow reader holds
+// the stream back through HTTP/2 flow control and nothing piles up in memory),
+// and a stream that has caught up parks with one watcher thread that waits on
+// the feed for all of them. The server's per-call timeout does not apply to the
+// stream; a client deadline or cancellation ends it. The stream is authorised
+// once (AuthorizeCall) and follows the core's FeedSource. BeginShutdown() ends
+// every stream with UNAVAILABLE (SHUTTING_DOWN); each message carried its
+// cursor, so clients resume where they were.
 //
 // Thread-safe; the core and the environment must outlive it.
 #ifndef TESSERA_SERVICES_PUBLICATION_PUBLICATION_SERVICE_H_
@@ -42,8 +47,10 @@ class PublicationServiceImpl final
   // Ends the streams (as BeginShutdown) and stops the watcher thread.
   ~PublicationServiceImpl() override;
 
-  // Ends every watch with UNAVAILABLE and refuses new ones. Call before the
-  // server drains its calls. Idempotent.
+  // Ends every watch with UNAVAILABLE and refuses new ones, and stops the
+  // watcher thread: at once when the feed source was woken for shutdown
+  // (Store::WakeFeedWaiters), else within a second. Call before the server
+  // drains its calls. Idempotent.
   void BeginShutdown();
 
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* ctx,
