@@ -22,13 +22,19 @@
 #include "services/assignment/assignment_service.h"
 #include "services/grpc/call.h"
 #include "services/common/policy.h"
+#include "services/identity/grants_reader_for_assignment.h"
 #include "services/identity/identity_core.h"
 #include "services/identity/identity_service.h"
 #include "services/publication/publication_core.h"
 #include "services/publication/publication_service.h"
 #include "services/statement/statement_core.h"
+#include "services/statement/statement_reader_for_assignment.h"
+#include "services/statement/statement_reader_for_publication.h"
+#include "services/statement/statement_reader_for_translation.h"
 #include "services/statement/statement_service.h"
 #include "services/translation/translation_core.h"
+#include "services/translation/translation_reader_for_assignment.h"
+#include "services/translation/translation_reader_for_publication.h"
 #include "services/translation/translation_service.h"
 #include "storage/store.h"
 
@@ -186,26 +192,40 @@ class TesseradImpl final : public Tesserad {
         store_.get(), options_.clock, options_.random, limits);
     statement_service_ = std::make_unique<statement::StatementServiceImpl>(
         statements_.get(), &env_);
+    statement_reader_for_translation_ =
+        std::make_unique<statement::StatementReaderForTranslation>(
+            statements_.get());
     translations_ = std::make_unique<translation::TranslationCore>(
-        store_.get(), statements_.get(), options_.clock);
+        store_.get(), statement_reader_for_translation_.get(), options_.clock);
     translation_service_ =
         std::make_unique<translation::TranslationServiceImpl>(
             translations_.get(), &env_);
     assignment::AssignmentOptions assignment_options;
     assignment_options.lease_ttl = options_.lease_ttl;
-    identity::IdentityCore* identity = identity_.get();
+    statements_for_assignment_ =
+        std::make_unique<statement::StatementReaderForAssignment>(
+            statements_.get());
+    translations_for_assignment_ =
+        std::make_unique<translation::TranslationReaderForAssignment>(
+            store_.get(), translations_.get());
+    grants_for_assignment_ =
+        std::make_unique<identity::GrantsReaderForAssignment>(identity_.get());
     assignments_ = std::make_unique<assignment::AssignmentCore>(
-        store_.get(), statements_.get(), translations_.get(),
-        [identity](std::string_view user_id)
-            -> absl::StatusOr<std::vector<RoleGrant>> {
-          ASSIGN_OR_RETURN(identity::User user, identity->GetUser(user_id));
-          return user.grants;
-        },
-        options_.clock, options_.random, assignment_options);
+        store_.get(), statements_for_assignment_.get(),
+        translations_for_assignment_.get(), translations_for_assignment_.get(),
+        grants_for_assignment_.get(), options_.clock, options_.random,
+        assignment_options);
     assignment_service_ = std::make_unique<assignment::AssignmentServiceImpl>(
         assignments_.get(), &env_);
+    publication_statements_ =
+        std::make_unique<statement::StatementReaderForPublication>(
+            statements_.get());
+    publication_translations_ =
+        std::make_unique<translation::TranslationReaderForPublication>(
+            translations_.get());
     publications_ = std::make_unique<publication::PublicationCore>(
-        store_.get(), statements_.get(), translations_.get(), options_.clock);
+        store_.get(), store_.get(), publication_statements_.get(),
+        publication_translations_.get(), options_.clock);
     publication_service_ =
         std::make_unique<publication::PublicationServiceImpl>(
             publications_.get(), &env_);
@@ -286,11 +306,12 @@ class TesseradImpl final : public Tesserad {
       server_->GetHealthCheckService()->SetServingStatus(false);
       absl::SleepFor(options_.shutdown_grace);
       // Streams end with UNAVAILABLE before the drain, so watchers learn
-      // at once that they should reconnect elsewhere or later.
+      // at once that they should reconnect elsewhere or later. The feed is
+      // woken first so that the watch thread stops at once.
+      if (store_ != nullptr) store_->WakeFeedWaiters();
       if (publication_service_ != nullptr) {
         publication_service_->BeginShutdown();
       }
-      if (store_ != nullptr) store_->WakeFeedWaiters();
       server_->Shutdown(
           absl::ToChronoTime(absl::Now() + options_.drain_timeout));
       server_->Wait();
@@ -302,8 +323,13 @@ class TesseradImpl final : public Tesserad {
     if (translations_ != nullptr) translations_->Stop();
     assignment_service_.reset();
     assignments_.reset();
+    grants_for_assignment_.reset();
+    translations_for_assignment_.reset();
+    statements_for_assignment_.reset();
     publication_service_.reset();
     publications_.reset();
+    publication_translations_.reset();
+    publication_statements_.reset();
     translation_service_.reset();
     translations_.reset();
     statement_service_.reset();
@@ -331,10 +357,21 @@ class TesseradImpl final : public Tesserad {
   std::unique_ptr<identity::IdentityServiceImpl> identity_service_;
   std::unique_ptr<statement::StatementCore> statements_;
   std::unique_ptr<statement::StatementServiceImpl> statement_service_;
+  std::unique_ptr<statement::StatementReaderForTranslation>
+      statement_reader_for_translation_;
   std::unique_ptr<translation::TranslationCore> translations_;
   std::unique_ptr<translation::TranslationServiceImpl> translation_service_;
+  std::unique_ptr<statement::StatementReaderForAssignment>
+      statements_for_assignment_;
+  std::unique_ptr<translation::TranslationReaderForAssignment>
+      translations_for_assignment_;
+  std::unique_ptr<identity::GrantsReaderForAssignment> grants_for_assignment_;
   std::unique_ptr<assignment::AssignmentCore> assignments_;
   std::unique_ptr<assignment::AssignmentServiceImpl> assignment_service_;
+  std::unique_ptr<statement::StatementReaderForPublication>
+      publication_statements_;
+  std::unique_ptr<translation::TranslationReaderForPublication>
+      publication_translations_;
   std::unique_ptr<publication::PublicationCore> publications_;
   std::unique_ptr<publication::PublicationServiceImpl> publication_service_;
   std::unique_ptr<grpc::Server> server_;

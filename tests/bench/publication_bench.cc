@@ -41,7 +41,10 @@
 #include "formats/test_util.h"
 #include "services/publication/publication_core.h"
 #include "services/statement/statement_core.h"
+#include "services/statement/statement_reader_for_translation.h"
+#include "services/statement/statement_reader_for_publication.h"
 #include "services/translation/translation_core.h"
+#include "services/translation/translation_reader_for_publication.h"
 #include "storage/key_codec.h"
 #include "storage/store.h"
 
@@ -108,9 +111,16 @@ int Run() {
   Clock* clock = Clock::Real();
   statement::StatementCore statements(store->get(), clock,
                                       RandomSource::Secure());
-  translation::TranslationCore translations(store->get(), &statements, clock);
-  publication::PublicationCore publications(store->get(), &statements,
-                                            &translations, clock);
+  statement::StatementReaderForTranslation statements_for_translation(
+      &statements);
+  translation::TranslationCore translations(
+      store->get(), &statements_for_translation, clock);
+  statement::StatementReaderForPublication statement_reader(&statements);
+  translation::TranslationReaderForPublication translation_reader(
+      &translations);
+  publication::PublicationCore publications(store->get(), store->get(),
+                                            &statement_reader,
+                                            &translation_reader, clock);
   const Principal admin{"root", "", {{Role::kAdmin, {}}}};
   const Principal c1{"c1", "", {{Role::kCoordinator, {}}}};
   const Principal c2{"c2", "", {{Role::kCoordinator, {}}}};
@@ -191,8 +201,9 @@ int Run() {
                            ++count;
                            return true;
                          });
-      publications.ResetRevisionCache(publication::kRevisionCacheSegments);
-      auto before = publications.revision_cache_stats();
+      publications.ResetRevisionCacheForTest(
+          publication::kRevisionCacheSegments);
+      auto before = publications.RevisionCacheStatsForTest();
       auto t1 = std::chrono::steady_clock::now();
       auto cold = publications.Assemble(s->statement_id, "fr",
                                         publication::Policy::kRefuse);
@@ -200,13 +211,14 @@ int Run() {
       auto a = publications.Assemble(s->statement_id, "fr",
                                      publication::Policy::kRefuse);
       auto t3 = std::chrono::steady_clock::now();
-      auto cache = publications.revision_cache_stats();
+      auto cache = publications.RevisionCacheStatsForTest();
       if (cache.hits != before.hits + 1 || cache.misses != before.misses + 1) {
         std::fprintf(stderr, "the warm assembly missed the cache\n");
         return 1;
       }
-      publications.ResetRevisionCache(publication::kRevisionCacheSegments);
-      before = publications.revision_cache_stats();
+      publications.ResetRevisionCacheForTest(
+          publication::kRevisionCacheSegments);
+      before = publications.RevisionCacheStatsForTest();
       auto q1 = std::chrono::steady_clock::now();
       auto pcold = publications.Assemble(s->statement_id, "de",
                                          publication::Policy::kRefuse);
@@ -214,7 +226,7 @@ int Run() {
       auto pa = publications.Assemble(s->statement_id, "de",
                                       publication::Policy::kRefuse);
       auto q3 = std::chrono::steady_clock::now();
-      cache = publications.revision_cache_stats();
+      cache = publications.RevisionCacheStatsForTest();
       if (cache.hits != before.hits + 1 || cache.misses != before.misses + 1) {
         std::fprintf(stderr, "the warm pseudo assembly missed the cache\n");
         return 1;
@@ -222,10 +234,9 @@ int Run() {
       if (!pcold.ok() || !pa.ok() || !pa->missing.empty() ||
           pcold->content != pa->content ||
           pcold->fingerprint != pa->fingerprint) {
-        std::fprintf(stderr, "pseudo assembly failed: %s\n",
-                     (pcold.ok() ? pa.status() : pcold.status())
-                         .ToString()
-                         .c_str());
+        std::fprintf(
+            stderr, "pseudo assembly failed: %s\n",
+            (pcold.ok() ? pa.status() : pcold.status()).ToString().c_str());
         return 1;
       }
       if (r == 0) {
@@ -272,7 +283,8 @@ int Run() {
                                       formats::SourceContents(doc->document));
       auto p4 = std::chrono::steady_clock::now();
       auto prendered = formats::Render(
-          doc->document, formats::testing::PseudoTranslate(doc->document, true));
+          doc->document,
+          formats::testing::PseudoTranslate(doc->document, true));
       auto p5 = std::chrono::steady_clock::now();
       if (!rendered.ok() || !prendered.ok() || *prendered != pa->content) {
         std::fprintf(stderr, "renderings differ from the assemblies\n");
@@ -301,8 +313,7 @@ int Run() {
         cold * 1000.0 / n, assemble * 1000.0 / n, pseudo_bytes, pcold,
         pcold / scan, pwarm, pwarm / scan, pcold * 1000.0 / n,
         pwarm * 1000.0 / n, Median(doc_ms), Median(sources_ms),
-        Median(translations_ms), Median(render_ms),
-        Median(prender_ms));
+        Median(translations_ms), Median(render_ms), Median(prender_ms));
   }
   std::error_code ec;
   store->reset();
