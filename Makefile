@@ -7,12 +7,15 @@ LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= ./var/data
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test bench clean format
+.PHONY: all deps test-deps configure build run test bench clean format
 
 all: build
 
 deps:
 	@./deploy/install-deps.sh
+
+test-deps:
+	@./deploy/install-deps.sh test
 
 $(BUILD_DIR)/build.ninja: CMakeLists.txt | deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -26,7 +29,7 @@ run: build
 	@mkdir -p $(DATA_DIR)
 	./$(BUILD_DIR)/server/tesserad --listen=$(LISTEN) --data_dir=$(DATA_DIR)
 
-test: build
+test: test-deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 bench: build

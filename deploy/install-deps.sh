@@ -1,8 +1,12 @@
 #!/bin/sh
-# Installs the Debian 12 packages Tessera needs to build, test and run.
+# Installs the Debian 12 packages Tessera needs.
+#   install-deps.sh        what building and running need (make run)
+#   install-deps.sh test   that, plus the tools only tests use (make test)
 # Only missing packages are installed; when everything is present this
 # script changes nothing and needs no network.
 set -eu
+
+MODE="${1:-run}"
 
 PACKAGES="
   cmake
@@ -30,6 +34,14 @@ PACKAGES="
   openssl
   python3
 "
+
+# Used only by tests and test-only targets (fuzzing, sanitizers, proxies).
+TEST_PACKAGES="
+"
+
+if [ "$MODE" = "test" ]; then
+  PACKAGES="$PACKAGES $TEST_PACKAGES"
+fi
 
 missing=""
 for p in $PACKAGES; do
