@@ -85,6 +85,13 @@ void ToProto(const Translation& t, v1::Translation* out) {
   if (t.previous_source) {
     ToProto(*t.previous_source, out->mutable_previous_source());
   }
+  out->set_translate_assignee(UserName(t.workers.translate_assignee));
+  out->set_review_assignee(UserName(t.workers.review_assignee));
+  out->set_lease_holder(UserName(t.workers.lease_holder));
+  if (t.workers.lease_expire_time) {
+    ToTimestamp(*t.workers.lease_expire_time,
+                out->mutable_lease_expire_time());
+  }
   out->set_comment_count(t.comment_count);
   ToTimestamp(t.update_time, out->mutable_update_time());
 }
@@ -189,6 +196,7 @@ absl::StatusOr<ListSegmentsQuery> QueryFromProto(
   }
   q.text_query = request.text_query();
   q.include_non_translatable = request.include_non_translatable();
+  q.with_workers = true;
   return q;
 }
 

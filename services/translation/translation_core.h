@@ -51,6 +51,7 @@
 #include "services/translation/statement_reader.h"
 #include "services/translation/translation_model.h"
 #include "services/translation/work_guard.h"
+#include "services/translation/work_reader.h"
 #include "storage/feed_source.h"
 #include "storage/store.h"
 #include "text/qa.h"
@@ -117,7 +118,8 @@ class TranslationCore {
                                                int page_size,
                                                std::string_view page_token);
 
-  // One translation of the current revision. Any role in the language.
+  // One translation of the current revision, with its workers. Any role in
+  // the language.
   absl::StatusOr<Translation> GetSegment(const Principal& caller,
                                          const TranslationRef& ref);
 
@@ -203,6 +205,11 @@ class TranslationCore {
   // every caller the roles admit.
   void SetWorkGuard(WorkGuard* gate) { gate_ = gate; }
 
+  // Sets who tells GetSegment and ListSegments (with_workers) the
+  // assignees and lease holder of each segment. Not owned; must outlive
+  // the core. Call before serving; null (the default) leaves them empty.
+  void SetWorkReader(WorkReader* reader) { workers_ = reader; }
+
   // Applies every source revision in the feed not yet carried over.
   absl::Status CatchUp();
 
@@ -255,6 +262,7 @@ class TranslationCore {
   const StatementReader* statements_;
   Clock* clock_;
   WorkGuard* gate_ = nullptr;
+  WorkReader* workers_ = nullptr;
   std::unique_ptr<const internal::Tables> tables_;
   // Carries translations over to new source revisions.
   std::unique_ptr<internal::CarryOver> carry_over_;

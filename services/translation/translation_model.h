@@ -63,6 +63,15 @@ struct Draft {
   absl::Time update_time;
 };
 
+// Who works on a segment now, as the assignment service knows it (see
+// work_reader.h).
+struct SegmentWorkers {
+  std::string translate_assignee;  // user_id; empty if nobody
+  std::string review_assignee;     // user_id; empty if nobody
+  std::string lease_holder;        // user_id of an unexpired lease, if any
+  std::optional<absl::Time> lease_expire_time;
+};
+
 struct Translation {
   std::string statement_id;
   std::string language;  // canonical
@@ -82,6 +91,9 @@ struct Translation {
   std::optional<formats::Content> previous_source;
   int comment_count = 0;
   absl::Time update_time;
+  // Filled by the reads clients see (GetSegment, ListSegments, ClaimNext);
+  // empty in what other services read through their ports.
+  SegmentWorkers workers;
 };
 
 struct HistoryEntry {
@@ -115,6 +127,8 @@ struct ListSegmentsQuery {
   std::string assignee;
   std::string text_query;  // empty: no text filter
   bool include_non_translatable = false;
+  // Fill Translation::workers through the WorkReader (one call per page).
+  bool with_workers = false;
 };
 
 struct TranslationPage {

@@ -76,7 +76,14 @@ absl::StatusOr<Translation> TranslationCore::GetSegment(
   ASSIGN_OR_RETURN(Context ctx, Prepare(caller, ref, Need::kRead,
                                         /*require_open=*/false,
                                         /*require_current=*/true));
-  return View(ctx);
+  ASSIGN_OR_RETURN(Translation t, View(ctx));
+  if (workers_ != nullptr) {
+    ASSIGN_OR_RETURN(std::vector<SegmentWorkers> w,
+                     workers_->WorkersOf(ctx.statement, ctx.iid,
+                                         ctx.ref.language, {ctx.ref.segment_id}));
+    if (!w.empty()) t.workers = std::move(w.front());
+  }
+  return t;
 }
 
 absl::StatusOr<Translation> TranslationCore::LoadTranslation(
@@ -181,6 +188,16 @@ absl::StatusOr<TranslationPage> TranslationCore::ListSegments(
     }
     token = sources.next_page_token;
   } while (!more && !token.empty());
+  if (query.with_workers && workers_ != nullptr &&
+      !page.translations.empty()) {
+    std::vector<std::string> ids;
+    for (const Translation& t : page.translations) ids.push_back(t.segment_id);
+    ASSIGN_OR_RETURN(std::vector<SegmentWorkers> w,
+                     workers_->WorkersOf(ctx.statement, ctx.iid, lang, ids));
+    for (size_t i = 0; i < w.size() && i < page.translations.size(); ++i) {
+      page.translations[i].workers = std::move(w[i]);
+    }
+  }
   if (more && !page.translations.empty()) {
     page.next_page_token = EncodePageToken(
         fingerprint,

@@ -43,6 +43,9 @@ class TranslationReaderForAssignment final
                       storage::WriteSet* writes) override;
 
   void SetWorkGuard(WorkGuard* guard) override { core_->SetWorkGuard(guard); }
+  void SetWorkReader(WorkReader* reader) override {
+    core_->SetWorkReader(reader);
+  }
 
  private:
   storage::Store* store_;
