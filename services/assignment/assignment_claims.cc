@@ -16,6 +16,8 @@
 namespace tessera::assignment {
 
 using internal::FromMicros;
+using internal::kClaimRounds;
+using internal::kClaimReservation;
 using internal::kMaxAttempts;
 using internal::LeaseView;
 using internal::Micros;
@@ -93,67 +95,97 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const CallContext& ctx,
   ASSIGN_OR_RETURN(auto current,
                    CurrentLease(caller.user_id, lang, params.role));
   const absl::Time now = clock_->Now();
+  // Whether the current lease's work is finished: it then ends below
+  // whether or not a new claim follows, so that its segment is free for
+  // the next person (the next review round) at once.
+  bool current_done = false;
   if (current && current->live(now)) {
     const bool excluded =
         Excludes(params, current->r.statement_id(), current->r.segment_id());
     const bool same_statement =
         params.statement_id.empty() ||
         params.statement_id == current->r.statement_id();
-    if (!excluded && same_statement) {
-      auto loaded =
-          statements_->LoadStatementWithInternalId(current->r.statement_id());
-      if (loaded.ok() &&
-          loaded->first.state == statement::StatementState::kOpen) {
-        ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index,
-                         Index(loaded->first, loaded->second, lang));
-        bool open = false;
-        {
-          absl::MutexLock lock(&index->mu);
-          auto it = index->pos.find(current->r.segment_id());
-          if (it != index->pos.end()) {
-            const int p = it->second;
-            open = params.role == WorkRole::kTranslate
-                       ? TranslateOpen(index->states[p])
-                       : ReviewOpen(index->states[p]) &&
-                             std::find(index->approvers[p].begin(),
-                                       index->approvers[p].end(),
-                                       caller.user_id) ==
-                                 index->approvers[p].end();
-          }
+    auto loaded =
+        statements_->LoadStatementWithInternalId(current->r.statement_id());
+    if (loaded.ok() && loaded->second == current->r.statement_iid()) {
+      ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index,
+                       Index(loaded->first, loaded->second, lang));
+      bool open = false;
+      {
+        absl::MutexLock lock(&index->mu);
+        auto it = index->pos.find(current->r.segment_id());
+        if (it != index->pos.end()) {
+          const int p = it->second;
+          open = params.role == WorkRole::kTranslate
+                     ? TranslateOpen(index->states[p])
+                     : ReviewOpen(index->states[p]) &&
+                           std::find(index->approvers[p].begin(),
+                                     index->approvers[p].end(),
+                                     caller.user_id) ==
+                               index->approvers[p].end();
+          current_done = !open;
         }
-        if (open) {
-          absl::StatusOr<Lease> renewed =
-              RenewLease(ctx, internal::IdString(current->m), 0);
-          if (renewed.ok()) {
-            return Describe(loaded->first, loaded->second, *renewed,
-                            ClaimReason::kCurrent, ContextSize(params));
-          }
+      }
+      if (open && !excluded && same_statement &&
+          loaded->first.state == statement::StatementState::kOpen) {
+        absl::StatusOr<Lease> renewed =
+            RenewLease(ctx, internal::IdString(current->m), 0);
+        if (renewed.ok()) {
+          return Describe(loaded->first, loaded->second, *renewed,
+                          ClaimReason::kCurrent, ContextSize(params));
         }
       }
     }
   }
-  // Steps 2 to 4.
-  for (int step = 2; step <= 4; ++step) {
-    if (step == 2 && params.role != WorkRole::kTranslate) continue;
-    for (const auto& [s, iid] : candidates) {
-      if (step == 4 && !s.allow_open_claiming) continue;
-      ASSIGN_OR_RETURN(auto claimed, TryClaim(ctx, s, iid, params, step));
-      if (claimed) return *std::move(claimed);
+  // Steps 2 to 4. A round that kept losing races to other claimers is
+  // run again from the top: the races are the server's business, not the
+  // caller's.
+  for (int round = 1;; ++round) {
+    absl::StatusOr<std::optional<ClaimResult>> claimed =
+        ClaimFromSteps(ctx, params, candidates);
+    if (claimed.ok()) {
+      if (claimed->has_value()) return **std::move(claimed);
+      break;
     }
+    if (!absl::IsAborted(claimed.status())) return claimed.status();
+    if (round >= kClaimRounds) return ClaimConflict(claimed.status());
+    RETURN_IF_ERROR(ctx.CheckDeadline());
   }
-  // Nothing left; a skipped current lease is still given back.
+  // Nothing left: a skipped current lease is given back, a finished one
+  // completes.
   if (current && current->live(now)) {
     ASSIGN_OR_RETURN(auto fresh, LoadLease(current->m));
-    if (fresh && fresh->live(now) &&
-        Excludes(params, fresh->r.statement_id(), fresh->r.segment_id())) {
-      RETURN_IF_ERROR(ctx.CheckDeadline());
-      absl::Status s = EndLease(*fresh, LeaseState::kReleased);
-      if (!s.ok() && !absl::IsAborted(s)) return s;
+    if (fresh && fresh->live(now)) {
+      const bool excluded =
+          Excludes(params, fresh->r.statement_id(), fresh->r.segment_id());
+      if (excluded || current_done) {
+        RETURN_IF_ERROR(ctx.CheckDeadline());
+        // Lost to a concurrent change of the lease (a renewal by the
+        // holder's own change, the sweep): it is then no longer ours to
+        // end here.
+        absl::Status s = EndLease(
+            *fresh, excluded ? LeaseState::kReleased : LeaseState::kCompleted);
+        if (!s.ok() && !absl::IsAborted(s)) return s;
+      }
     }
   }
   return ErrorWithInfo(absl::StatusCode::kNotFound, "NOTHING_TO_CLAIM",
                        StrCat("nothing left to claim for ",
                               RoleName(params.role), " in ", lang));
+}
+
+absl::StatusOr<std::optional<ClaimResult>> AssignmentCore::ClaimFromSteps(
+    const CallContext& ctx, const ClaimParams& params,
+    const std::vector<std::pair<statement::Statement, uint64_t>>& candidates) {
+  for (int step = 2; step <= 4; ++step) {
+    if (step == 2 && params.role != WorkRole::kTranslate) continue;
+    for (const auto& [s, iid] : candidates) {
+      if (step == 4 && !s.allow_open_claiming) continue;
+      ASSIGN_OR_RETURN(auto claimed, TryClaim(ctx, s, iid, params, step));
+      if (claimed) return claimed;
+    }
+  }
+  return std::optional<ClaimResult>();
 }
 
 absl::StatusOr<std::optional<ClaimResult>> AssignmentCore::TryClaim(
@@ -188,12 +220,21 @@ absl::StatusOr<std::optional<ClaimResult>> AssignmentCore::TryClaim(
       }
     }
   }
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+  // A pick that turns out not claimable teaches the index why, so it is
+  // not picked again: only commits lost to a race count as attempts.
+  const int max_picks = static_cast<int>(index->ids.size()) + kMaxAttempts;
+  int lost_commits = 0;
+  std::string contended;
+  for (int pick = 0; pick < max_picks && lost_commits < kMaxAttempts;
+       ++pick) {
     const absl::Time now = clock_->Now();
     // Picks the first claimable position of `candidates` in order.
     int picked = -1;
     std::string assignment;
     ClaimReason reason = ClaimReason::kOpenPool;
+    // The hint the pick replaced with its reservation.
+    std::optional<std::pair<std::string, absl::Time>> hint_before;
+    const absl::Time reserved_until = now + kClaimReservation;
     {
       absl::MutexLock lock(&index->mu);
       auto& held = index->held[static_cast<int>(role)];
@@ -291,21 +332,61 @@ absl::StatusOr<std::optional<ClaimResult>> AssignmentCore::TryClaim(
           ++it;
         }
       }
+      // Reserved under the same lock as the pick, so that other claimers
+      // in this process pick elsewhere instead of racing for it.
+      if (picked >= 0) {
+        auto h = held.find(picked);
+        if (h != held.end()) hint_before = h->second;
+        held[picked] = {caller.user_id, reserved_until};
+      }
     }
     if (picked < 0) return std::optional<ClaimResult>();
     bool lost = false;
-    ASSIGN_OR_RETURN(auto lease, ClaimSegment(ctx, s, iid, lang, role, *index,
-                                              picked, assignment, &lost));
-    if (lease) {
-      ASSIGN_OR_RETURN(ClaimResult out,
-                       Describe(s, iid, *lease, reason, ContextSize(params)));
+    absl::StatusOr<std::optional<Lease>> lease = ClaimSegment(
+        ctx, s, iid, lang, role, *index, picked, assignment, &lost);
+    if (!lease.ok() || !lease->has_value()) {
+      // Gives the reservation back, unless the claim learnt who holds it.
+      absl::MutexLock lock(&index->mu);
+      auto& held = index->held[static_cast<int>(role)];
+      auto h = held.find(picked);
+      if (h != held.end() && h->second.first == caller.user_id &&
+          h->second.second == reserved_until) {
+        if (hint_before) {
+          h->second = *hint_before;
+        } else {
+          held.erase(h);
+        }
+      }
+    }
+    RETURN_IF_ERROR(lease.status());
+    if (lease->has_value()) {
+      ASSIGN_OR_RETURN(ClaimResult out, Describe(s, iid, **lease, reason,
+                                                 ContextSize(params)));
       return std::optional<ClaimResult>(std::move(out));
     }
     // Not claimable after all (the index learnt why) or a lost race: the
     // next attempt picks again.
+    if (lost) {
+      ++lost_commits;
+      contended = index->ids[picked];
+    }
   }
+  return ErrorWithInfo(
+      absl::StatusCode::kAborted, "VERSION_CONFLICT",
+      StrCat("concurrent claims kept winning the segments picked for ",
+             "statements/", s.statement_id, "/languages/", lang,
+             "; try again"),
+      {{"resource",
+        StrCat("statements/", s.statement_id, "/languages/", lang,
+               contended.empty() ? "" : "/segments/", contended)}});
+}
+
+absl::Status AssignmentCore::ClaimConflict(const absl::Status& aborted) {
+  // Every ABORTED answer of ClaimNext says the same: retry as it is.
+  if (DetailsOf(aborted).has_value()) return aborted;
   return ErrorWithInfo(absl::StatusCode::kAborted, "VERSION_CONFLICT",
-                       "too many concurrent claims; try again");
+                       StrCat("concurrent changes kept winning; try again (",
+                              aborted.message(), ")"));
 }
 
 // Claims position `p` for the caller: one commit guarded by the segment's
@@ -342,7 +423,7 @@ absl::StatusOr<std::optional<Lease>> AssignmentCore::ClaimSegment(
                           caller.user_id) == work.approvers.end();
   if (!open) {
     absl::MutexLock lock(&index.mu);
-    index.Set(p, work.state, work.author, work.approvers);
+    index.Set(p, work.state, work.author, work.approvers, now);
     return std::optional<Lease>();
   }
   ASSIGN_OR_RETURN(const uint64_t m, internal::RandomId(random_));
@@ -401,24 +482,19 @@ absl::StatusOr<std::optional<Lease>> AssignmentCore::ClaimSegment(
   }
   tables_->current_leases.Update(&w, current_key, m, pointer_version);
   RETURN_IF_ERROR(ctx.CheckDeadline());
-  {
-    // Other claimers in this process skip the segment from now on.
-    absl::MutexLock lock(&index.mu);
-    index.held[role_number][p] = {caller.user_id, now + options_.lease_ttl};
-  }
+  // TryClaim reserved the position in the index before this commit; on
+  // failure it gives the reservation back.
   auto committed = store_->Commit(std::move(w));
   if (!committed.ok()) {
-    {
-      absl::MutexLock lock(&index.mu);
-      auto& held = index.held[role_number];
-      auto h = held.find(p);
-      if (h != held.end() && h->second.first == caller.user_id) held.erase(h);
-    }
     if (absl::IsAborted(committed.status())) {
       *lost = true;
       return std::optional<Lease>();
     }
     return committed.status();
+  }
+  {
+    absl::MutexLock lock(&index.mu);
+    index.held[role_number][p] = {caller.user_id, now + options_.lease_ttl};
   }
   if (previous && previous->segment_id() != seg) {
     index_->ForgetHeld(previous->statement_iid(), previous->language(),
@@ -464,6 +540,16 @@ absl::StatusOr<ClaimResult> AssignmentCore::Describe(
                                         {s.statement_id, lease.language, id}));
     out.context_after.push_back(std::move(t));
   }
+  // Who works on each of them, in one lookup.
+  std::vector<std::string> ids = {lease.segment_id};
+  ids.insert(ids.end(), before.begin(), before.end());
+  ids.insert(ids.end(), after.begin(), after.end());
+  ASSIGN_OR_RETURN(std::vector<translation::SegmentWorkers> workers,
+                   WorkersOf(s, iid, lease.language, ids));
+  size_t i = 0;
+  out.translation.workers = std::move(workers[i++]);
+  for (Translation& t : out.context_before) t.workers = std::move(workers[i++]);
+  for (Translation& t : out.context_after) t.workers = std::move(workers[i++]);
   return out;
 }
 

@@ -35,10 +35,12 @@ AssignmentCore::AssignmentCore(storage::Store* store,
       index_(std::make_unique<internal::WorkIndex>(statements, translations)),
       open_(std::make_unique<internal::OpenStatements>(store, statements)) {
   guards_->SetWorkGuard(this);
+  guards_->SetWorkReader(this);
 }
 
 AssignmentCore::~AssignmentCore() {
   Stop();
+  guards_->SetWorkReader(nullptr);
   guards_->SetWorkGuard(nullptr);
 }
 
@@ -68,14 +70,21 @@ AssignmentCore::LoadAssignment(std::string_view id) {
 
 absl::StatusOr<std::vector<AssignmentCore::Stored>>
 AssignmentCore::LoadAssignments(std::string_view statement_id) {
-  std::string prefix;
-  if (statement_id.empty()) {
-    prefix = AllAssignmentsPrefix();
-  } else {
+  if (!statement_id.empty()) {
     ASSIGN_OR_RETURN(auto loaded,
                      statements_->LoadStatementWithInternalId(statement_id));
-    prefix = AssignmentPrefix(loaded.second);
+    return LoadAssignmentsOf(loaded.second);
   }
+  return LoadAssignmentsUnder(AllAssignmentsPrefix());
+}
+
+absl::StatusOr<std::vector<AssignmentCore::Stored>>
+AssignmentCore::LoadAssignmentsOf(uint64_t iid) {
+  return LoadAssignmentsUnder(AssignmentPrefix(iid));
+}
+
+absl::StatusOr<std::vector<AssignmentCore::Stored>>
+AssignmentCore::LoadAssignmentsUnder(const std::string& prefix) {
   std::vector<Stored> out;
   bool bad_key = false;
   RETURN_IF_ERROR(tables_->assignments.ScanPrefix(

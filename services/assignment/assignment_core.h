@@ -9,7 +9,8 @@
 // WorkGuardRegistry as the translation service's WorkGuard: a translator or
 // reviewer may change a segment only while holding its lease or an active
 // assignment covering it, and every such change renews the lease in the
-// same commit.
+// same commit. It is also the translation service's WorkReader: the
+// assignees and lease holder shown on each translation.
 //
 // Claims race with each other and with translation changes by
 // compare-and-set on the per-segment slot key, the lease record and (via
@@ -53,6 +54,7 @@
 #include "services/statement/statement_model.h"
 #include "services/translation/translation_model.h"
 #include "services/translation/work_guard.h"
+#include "services/translation/work_reader.h"
 #include "storage/store.h"
 
 namespace tessera::assignment {
@@ -241,12 +243,14 @@ struct AssignmentOptions {
   absl::Duration sweep_interval = absl::Seconds(10);
 };
 
-class AssignmentCore final : public translation::WorkGuard {
+class AssignmentCore final : public translation::WorkGuard,
+                             public translation::WorkReader {
  public:
   // None owned; all must outlive the core. `store` holds the "assignments"
   // column family and is the one the translation records live in (claims
   // guard them in the same commit). Registers itself with `guards` as the
-  // translation service's WorkGuard, and withdraws on destruction.
+  // translation service's WorkGuard and WorkReader, and withdraws on
+  // destruction.
   AssignmentCore(storage::Store* store, StatementReader* statements,
                  TranslationReader* translations, WorkGuardRegistry* guards,
                  GrantsReader* grants, Clock* clock, RandomSource* random,
@@ -324,13 +328,17 @@ class AssignmentCore final : public translation::WorkGuard {
   // (where the statement allows open claiming) the open pool outside other
   // people's assignments; statements by deadline, then age. Translators and
   // reviewers (for their role) and coordinators of the language. Success:
-  // a lease for lease_ttl with the translation and its neighbours; the
-  // caller's previous lease in the language and role ends (completed when
-  // its work is done, released otherwise). NOT_FOUND (NOTHING_TO_CLAIM)
-  // when nothing is left, after giving back a current lease that was
-  // excluded; FAILED_PRECONDITION (WRONG_STATE) for a named statement that
-  // is not open; ABORTED (VERSION_CONFLICT) when concurrent claims kept
-  // winning. Not idempotent: each call may move the caller on.
+  // a lease for lease_ttl with the translation and its neighbours (each
+  // with its workers, as WorkersOf); the caller's previous lease in the
+  // language and role ends (completed when its work is done, released
+  // otherwise). NOT_FOUND (NOTHING_TO_CLAIM) when nothing is left, after
+  // ending the current lease if it was excluded (released) or its work is
+  // done (completed); FAILED_PRECONDITION (WRONG_STATE) for a named
+  // statement that is not open. Lost races between claimers are retried
+  // here; only if they kept being lost (kMaxAttempts commits in each of
+  // kClaimRounds rounds), ABORTED (VERSION_CONFLICT, metadata "resource":
+  // the contended segment when known), which the caller may retry as it
+  // is. Not idempotent: each call may move the caller on.
   absl::StatusOr<ClaimResult> ClaimNext(const CallContext& ctx,
                                         const ClaimParams& params);
 
@@ -360,7 +368,10 @@ class AssignmentCore final : public translation::WorkGuard {
 
   // The caller's active assignments (by effective deadline), live leases
   // and rejected segments in `languages` (empty: all), at most
-  // kMaxMyWorkItems of each. Any caller. Writes nothing.
+  // kMaxMyWorkItems of each. Rejected segments are the caller's rejected
+  // translations in the statements of their assignments and in every open
+  // statement of a language they may translate (work claimed from the open
+  // pool too), oldest rejection first. Any caller. Writes nothing.
   absl::StatusOr<MyWork> GetMyWork(const Principal& caller,
                                    const std::vector<std::string>& languages);
 
@@ -393,6 +404,15 @@ class AssignmentCore final : public translation::WorkGuard {
       std::string_view user_id, const statement::Statement& statement,
       uint64_t iid, std::string_view language) override;
 
+  // translation::WorkReader (see work_reader.h): per segment, the assignee
+  // of each role's active assignment covering it and the holder of its
+  // live lease, from one scan of the statement's assignments and one slot
+  // read per segment and role.
+  absl::StatusOr<std::vector<translation::SegmentWorkers>> WorkersOf(
+      const statement::Statement& statement, uint64_t iid,
+      std::string_view language,
+      const std::vector<std::string>& segment_ids) override;
+
  private:
   using Stored = internal::StoredAssignment;
   using StoredLease = internal::StoredLease;
@@ -405,6 +425,10 @@ class AssignmentCore final : public translation::WorkGuard {
   // first.
   absl::StatusOr<std::vector<Stored>> LoadAssignments(
       std::string_view statement_id);
+  // Every assignment of the statement with internal id `iid`, oldest first.
+  absl::StatusOr<std::vector<Stored>> LoadAssignmentsOf(uint64_t iid);
+  absl::StatusOr<std::vector<Stored>> LoadAssignmentsUnder(
+      const std::string& prefix);
   absl::StatusOr<std::optional<Stored>> LoadAssignment(std::string_view id);
   absl::StatusOr<Assignment> View(const Stored& a,
                                   const statement::Statement& s,
@@ -438,6 +462,15 @@ class AssignmentCore final : public translation::WorkGuard {
   absl::Status EndLease(const StoredLease& lease, LeaseState to);
 
   // assignment_claims.cc.
+  // Steps 2 to 4 of ClaimNext over `candidates`; nullopt when none has
+  // anything.
+  absl::StatusOr<std::optional<ClaimResult>> ClaimFromSteps(
+      const CallContext& ctx, const ClaimParams& params,
+      const std::vector<std::pair<statement::Statement, uint64_t>>&
+          candidates);
+  // The ABORTED answer of a ClaimNext that kept losing: `aborted` with
+  // VERSION_CONFLICT details, added if it had none.
+  static absl::Status ClaimConflict(const absl::Status& aborted);
   // One step (2 returned, 3 assigned, 4 open pool) of ClaimNext in one
   // statement; nullopt when the step has nothing there.
   absl::StatusOr<std::optional<ClaimResult>> TryClaim(

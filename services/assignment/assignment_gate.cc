@@ -73,7 +73,7 @@ absl::Status AssignmentCore::Admit(const Principal& caller,
 }
 
 void AssignmentCore::Committed(const translation::CommittedChange& change) {
-  index_->Apply(change);
+  index_->Apply(change, clock_->Now());
 }
 
 absl::StatusOr<std::set<std::string>> AssignmentCore::SegmentsOf(

@@ -29,6 +29,11 @@ namespace rec = ::tessera::storage::assignment;
 
 // How often a commit that lost a compare-and-set is tried again.
 inline constexpr int kMaxAttempts = 64;
+// How many times ClaimNext runs its steps again when they kept losing.
+inline constexpr int kClaimRounds = 3;
+// How long a claimer's pick keeps other claimers in this process off the
+// segment while it commits (it is given back at once if the claim fails).
+inline constexpr absl::Duration kClaimReservation = absl::Seconds(10);
 
 // The payload of an "0x06 assign request" record: the assignment it made
 // and the SHA-256 of the request's canonical fields.

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "common/status_macros.h"
@@ -166,8 +167,29 @@ absl::StatusOr<MyWork> AssignmentCore::GetMyWork(
            std::find(wanted.begin(), wanted.end(), l) != wanted.end();
   };
   MyWork out;
+  // Rejected work waits for its author wherever it was claimed from: in
+  // the statements of the caller's assignments and in every open statement
+  // of a language the caller may translate.
+  struct Rejected {
+    absl::Time at;
+    uint64_t iid = 0;
+    int position = 0;
+    translation::TranslationRef ref;
+  };
+  std::vector<Rejected> rejected;
+  std::set<std::pair<uint64_t, std::string>> seen_langs;
+  auto collect_rejected = [&](const statement::Statement& st, uint64_t iid,
+                              const std::string& lang,
+                              const LangIndex& index) {
+    if (!seen_langs.insert({iid, lang}).second) return;
+    auto it = index.rejected_by_author.find(caller.user_id);
+    if (it == index.rejected_by_author.end()) return;
+    for (int p : it->second) {
+      rejected.push_back({index.rejected_at[p], iid, p,
+                          {st.statement_id, lang, index.ids[p]}});
+    }
+  };
   ASSIGN_OR_RETURN(std::vector<Stored> all, LoadAssignments(""));
-  std::set<std::pair<std::string, std::string>> seen_langs;
   for (const Stored& a : all) {
     if (!a.active() || a.r.assignee() != caller.user_id ||
         !in_scope(a.r.language())) {
@@ -178,20 +200,47 @@ absl::StatusOr<MyWork> AssignmentCore::GetMyWork(
     ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index,
                      Index(loaded->first, loaded->second, a.r.language()));
     absl::MutexLock lock(&index->mu);
-    ASSIGN_OR_RETURN(Assignment v, View(a, loaded->first, index.get()));
-    out.assignments.push_back(std::move(v));
-    if (seen_langs.insert({a.r.statement_id(), a.r.language()}).second &&
-        out.rejected_segments.size() < kMaxMyWorkItems) {
-      auto it = index->rejected_by_author.find(caller.user_id);
-      if (it != index->rejected_by_author.end()) {
-        for (int p : it->second) {
-          if (out.rejected_segments.size() >= kMaxMyWorkItems) break;
-          out.rejected_segments.push_back(
-              {a.r.statement_id(), a.r.language(), index->ids[p]});
+    if (out.assignments.size() < kMaxMyWorkItems) {
+      ASSIGN_OR_RETURN(Assignment v, View(a, loaded->first, index.get()));
+      out.assignments.push_back(std::move(v));
+    }
+    collect_rejected(loaded->first, loaded->second, a.r.language(), *index);
+  }
+  statement::ListStatementsQuery open_query;
+  open_query.states = {statement::StatementState::kOpen};
+  open_query.languages = wanted;
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(statement::StatementPage page,
+                     statements_->ListStatements(
+                         open_query, statement::kMaxStatementPageSize, token));
+    for (const statement::Statement& listed : page.statements) {
+      for (const std::string& lang : listed.target_languages) {
+        if (!in_scope(lang) ||
+            !internal::MayWork(caller, WorkRole::kTranslate, lang)) {
+          continue;
         }
+        auto loaded =
+            statements_->LoadStatementWithInternalId(listed.statement_id);
+        if (!loaded.ok()) continue;
+        if (seen_langs.count({loaded->second, lang})) continue;
+        ASSIGN_OR_RETURN(std::shared_ptr<LangIndex> index,
+                         Index(loaded->first, loaded->second, lang));
+        absl::MutexLock lock(&index->mu);
+        collect_rejected(loaded->first, loaded->second, lang, *index);
       }
     }
-    if (out.assignments.size() >= kMaxMyWorkItems) break;
+    token = page.next_page_token;
+  } while (!token.empty());
+  // Oldest rejection first; ties in statement and document order.
+  std::sort(rejected.begin(), rejected.end(),
+            [](const Rejected& a, const Rejected& b) {
+              return std::tie(a.at, a.iid, a.position) <
+                     std::tie(b.at, b.iid, b.position);
+            });
+  for (Rejected& r : rejected) {
+    if (out.rejected_segments.size() >= kMaxMyWorkItems) break;
+    out.rejected_segments.push_back(std::move(r.ref));
   }
   std::stable_sort(
       out.assignments.begin(), out.assignments.end(),

@@ -2,6 +2,8 @@
 
 #include "common/status_macros.h"
 #include "services/assignment/assignment_convert.h"
+#include "services/common/errors.h"
+#include "services/grpc/grpc_status.h"
 
 namespace tessera::assignment {
 namespace {
@@ -21,6 +23,20 @@ TESSERA_ASSIGNMENT_METHOD(GetProgress);
 TESSERA_ASSIGNMENT_METHOD(GetMyWork);
 
 #undef TESSERA_ASSIGNMENT_METHOD
+
+// A ClaimNext that kept losing races carries a VersionConflict naming what
+// it lost on (the core's "resource" metadata), as the contract says.
+absl::Status ClaimConflictDetails(absl::Status status) {
+  if (!absl::IsAborted(status)) return status;
+  v1::VersionConflict conflict;
+  if (auto details = DetailsOf(status)) {
+    for (const auto& [key, value] : details->metadata) {
+      if (key == "resource") conflict.set_resource(value);
+    }
+  }
+  AttachDetail(status, conflict);
+  return status;
+}
 
 }  // namespace
 
@@ -105,7 +121,8 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::ClaimNext(
         ASSIGN_OR_RETURN(ClaimResult r, core_->ClaimNext(call, p));
         ToProto(r, resp);
         return absl::OkStatus();
-      });
+      },
+      ClaimConflictDetails);
 }
 
 grpc::ServerUnaryReactor* AssignmentServiceImpl::RenewLease(

@@ -11,7 +11,11 @@ using translation::SegmentState;
 using translation::Translation;
 
 void LangIndex::Set(int p, SegmentState s, std::string author,
-                    std::vector<std::string> appr) {
+                    std::vector<std::string> appr, absl::Time when) {
+  const bool still_rejected = states[p] == SegmentState::kRejected &&
+                              s == SegmentState::kRejected &&
+                              authors[p] == author;
+  if (s == SegmentState::kRejected && !still_rejected) rejected_at[p] = when;
   if (states[p] == SegmentState::kRejected) {
     auto it = rejected_by_author.find(authors[p]);
     if (it != rejected_by_author.end()) it->second.erase(p);
@@ -72,6 +76,7 @@ absl::StatusOr<std::shared_ptr<LangIndex>> WorkIndex::Get(
   index->states.assign(n, SegmentState::kUntranslated);
   index->authors.assign(n, "");
   index->approvers.assign(n, {});
+  index->rejected_at.assign(n, absl::InfinitePast());
   for (size_t p = 0; p < n; ++p) {
     index->open_translate.insert(static_cast<int>(p));
   }
@@ -84,7 +89,7 @@ absl::StatusOr<std::shared_ptr<LangIndex>> WorkIndex::Get(
     for (const Translation& t : page.translations) {
       auto it = index->pos.find(t.segment_id);
       if (it == index->pos.end()) continue;
-      index->Set(it->second, t.state, t.author, t.approvers);
+      index->Set(it->second, t.state, t.author, t.approvers, t.update_time);
     }
     token = page.next_page_token;
   } while (!token.empty());
@@ -102,13 +107,15 @@ std::shared_ptr<LangIndex> WorkIndex::Find(uint64_t iid,
   return it == indexes_.end() ? nullptr : it->second;
 }
 
-void WorkIndex::Apply(const translation::CommittedChange& change) {
+void WorkIndex::Apply(const translation::CommittedChange& change,
+                      absl::Time when) {
   std::shared_ptr<LangIndex> index = Find(change.iid, change.language);
   if (index == nullptr) return;
   absl::MutexLock lock(&index->mu);
   auto it = index->pos.find(change.segment_id);
   if (it == index->pos.end()) return;
-  index->Set(it->second, change.state, change.author, change.approvers);
+  index->Set(it->second, change.state, change.author, change.approvers,
+             when);
 }
 
 void WorkIndex::ForgetHeld(uint64_t iid, std::string_view language, int role,

@@ -51,6 +51,9 @@ struct LangIndex {
   std::vector<std::string> all_ids;
   std::set<int> open_translate, open_review;
   std::map<std::string, std::set<int>> rejected_by_author;
+  // When each rejected position was rejected: the translation's last
+  // change when the index was built, the commit's time since.
+  std::vector<absl::Time> rejected_at;
   // Who holds (or is about to hold) each position, by role, and until when.
   // A hint only: storage decides.
   std::map<int, std::pair<std::string, absl::Time>> held[3];
@@ -58,9 +61,10 @@ struct LangIndex {
   // revision number; built on first use, under `mu`, by readers too.
   mutable std::map<int, std::shared_ptr<const Lineage>> lineages;
 
-  // Records the state of position `p`.
+  // Records the state of position `p` as of `when`; a rejection keeps the
+  // time it was first seen while it stays rejected to the same author.
   void Set(int p, translation::SegmentState s, std::string author,
-           std::vector<std::string> approvers);
+           std::vector<std::string> approvers, absl::Time when);
   // First position at or after `ordinal`.
   int LowerPos(int ordinal) const;
 };
@@ -81,8 +85,9 @@ class WorkIndex {
   // The index of (iid, language) if one is built; null otherwise.
   std::shared_ptr<LangIndex> Find(uint64_t iid, std::string_view language);
 
-  // Applies a committed translation change to its index, if one is built.
-  void Apply(const translation::CommittedChange& change);
+  // Applies a translation change committed at about `when` to its index,
+  // if one is built.
+  void Apply(const translation::CommittedChange& change, absl::Time when);
 
   // Drops the hint that `holder` holds `segment_id` for `role` (a stored
   // WorkRole number), if the index still says so.
