@@ -37,6 +37,7 @@ PACKAGES="
 
 # Used only by tests and test-only targets (fuzzing, sanitizers, proxies).
 TEST_PACKAGES="
+  nginx
 "
 
 if [ "$MODE" = "test" ]; then

@@ -1,6 +1,7 @@
 #include "server/tesserad.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
@@ -15,9 +16,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "google/protobuf/descriptor.h"
+#include "server/fd_listener.h"
 #include "services/assignment/assignment_core.h"
 #include "services/assignment/assignment_service.h"
 #include "services/grpc/call.h"
@@ -41,6 +44,8 @@
 namespace tessera {
 namespace {
 
+constexpr uint64_t kAutoMaxConnections = 4096;
+
 absl::Status ValidateOptions(const ServerOptions& o) {
   if (o.data_dir.empty()) {
     return absl::InvalidArgumentError("--data_dir is required");
@@ -61,6 +66,20 @@ absl::Status ValidateOptions(const ServerOptions& o) {
   }
   if (o.max_concurrent_streams < 1) {
     return absl::InvalidArgumentError("--max_concurrent_streams must be >= 1");
+  }
+  if (o.max_connections < 0) {
+    return absl::InvalidArgumentError(
+        "--max_connections must be >= 0 (0: automatic)");
+  }
+  if (o.max_connection_idle <= absl::ZeroDuration() ||
+      o.max_connection_age <= absl::ZeroDuration() ||
+      o.max_connection_age_grace < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--max_connection_idle and --max_connection_age must be positive");
+  }
+  if (o.grpc_memory_bytes < (size_t{16} << 20)) {
+    return absl::InvalidArgumentError(
+        "--grpc_memory_bytes must be at least 16777216");
   }
   if (o.call_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--call_timeout must be positive");
@@ -117,6 +136,27 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
 int Millis(absl::Duration d) {
   return static_cast<int>(
       std::min<int64_t>(absl::ToInt64Milliseconds(d), INT32_MAX));
+}
+
+// The connection cap. Automatic (0): 4096, lowered so that a quarter of
+// the descriptor limit (at least 64) stays free for the store, logs and
+// gRPC's own pipes. An explicit cap is kept, with a warning if it leaves
+// less; the listener then relies on its EMFILE recovery.
+int EffectiveMaxConnections(int wanted) {
+  uint64_t limit = OpenFileLimit();
+  uint64_t headroom = std::max<uint64_t>(64, limit / 4);
+  uint64_t room = limit > headroom * 2 ? limit - headroom : limit / 2;
+  room = std::max<uint64_t>(1, room);
+  if (wanted == 0) {
+    return static_cast<int>(std::min<uint64_t>(kAutoMaxConnections, room));
+  }
+  if (static_cast<uint64_t>(wanted) > room) {
+    Log(LogLevel::kWarning, "listener",
+        StrCat("--max_connections=", wanted, " leaves little of the "
+               "open-file limit of ", limit, " to the store; ", room,
+               " would leave a quarter"));
+  }
+  return wanted;
 }
 
 absl::StatusOr<std::unique_ptr<storage::Store>> OpenStore(
@@ -239,7 +279,26 @@ class TesseradImpl final : public Tesserad {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(options_.listen, creds, &port_);
+    if (options_.tls_cert_file.empty()) {
+      // Plaintext: our own accept loop, which survives running out of
+      // descriptors (gRPC 1.51's does not) and caps connections.
+      ASSIGN_OR_RETURN(listener_, FdListener::Bind(options_.listen));
+      port_ = listener_->port();
+      max_connections_ = EffectiveMaxConnections(options_.max_connections);
+    } else {
+      // Core gRPC 1.51 cannot put TLS on a channel made from a descriptor,
+      // so TLS stays on gRPC's listener; see README, "Operations".
+      builder.AddListeningPort(options_.listen, creds, &port_);
+    }
+    grpc::ResourceQuota quota("tesserad");
+    quota.Resize(options_.grpc_memory_bytes);
+    builder.SetResourceQuota(quota);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                               Millis(options_.max_connection_idle));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                               Millis(options_.max_connection_age));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                               Millis(options_.max_connection_age_grace));
     builder.SetMaxReceiveMessageSize(
         static_cast<int>(options_.max_message_bytes));
     builder.SetMaxSendMessageSize(static_cast<int>(options_.max_message_bytes));
@@ -268,6 +327,7 @@ class TesseradImpl final : public Tesserad {
       return absl::UnavailableError(
           StrCat("cannot listen on ", options_.listen));
     }
+    if (listener_ != nullptr) listener_->Start(server_.get(), max_connections_);
     // Carries translations over to new source revisions in the background.
     translations_->Start();
     // Marks expired leases and raises overdue events in the background.
@@ -279,6 +339,7 @@ class TesseradImpl final : public Tesserad {
   }
 
   int port() const override { return port_; }
+  int max_connections() const override { return max_connections_; }
 
   std::string address() const override {
     std::string host = options_.listen.substr(0, options_.listen.rfind(':'));
@@ -312,6 +373,7 @@ class TesseradImpl final : public Tesserad {
       if (publication_service_ != nullptr) {
         publication_service_->BeginShutdown();
       }
+      if (listener_ != nullptr) listener_->Stop();
       server_->Shutdown(
           absl::ToChronoTime(absl::Now() + options_.drain_timeout));
       server_->Wait();
@@ -374,8 +436,10 @@ class TesseradImpl final : public Tesserad {
       publication_translations_;
   std::unique_ptr<publication::PublicationCore> publications_;
   std::unique_ptr<publication::PublicationServiceImpl> publication_service_;
+  std::unique_ptr<FdListener> listener_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  int max_connections_ = 0;
   std::string first_start_admin_token_;
   std::vector<std::string> service_names_;
 

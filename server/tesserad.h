@@ -31,6 +31,21 @@ struct ServerOptions {
   size_t max_segment_bytes = 4096;
   // HTTP/2 streams one connection may have open at once.
   int max_concurrent_streams = 256;
+  // Client connections alive at once; further ones are closed on accept.
+  // 0: automatic, 4096 or less so that a quarter of the descriptor limit
+  // (at least 64) stays free. Plaintext listeners only; see FdListener.
+  int max_connections = 0;
+  // A connection with no call for this long is sent GOAWAY and closed.
+  absl::Duration max_connection_idle = absl::Minutes(5);
+  // Every connection is sent GOAWAY after this long (plus or minus 10%),
+  // and closed after the grace period if calls are still open; clients
+  // reconnect (WatchPublications resumes from its cursor).
+  absl::Duration max_connection_age = absl::Hours(2);
+  absl::Duration max_connection_age_grace = absl::Minutes(5);
+  // gRPC's resource quota: the memory it accounts for connection buffers
+  // and messages in flight. It does not bound HTTP/2 rapid reset in gRPC
+  // 1.51 (README, "Operations").
+  size_t grpc_memory_bytes = size_t{256} << 20;
   // Upper bound on every unary call, whatever deadline the client sent.
   absl::Duration call_timeout = absl::Seconds(30);
   // The server pings idle connections this often and drops them when a ping
@@ -73,6 +88,9 @@ class Tesserad {
 
   // The bound port.
   virtual int port() const = 0;
+  // The connection cap in force (after the descriptor-limit clamp), or 0
+  // when gRPC's own listener serves (TLS).
+  virtual int max_connections() const = 0;
   // "127.0.0.1:PORT" style address to dial.
   virtual std::string address() const = 0;
   // The admin token made on a first start over an empty store; empty

