@@ -12,7 +12,8 @@ set -eu
 
 MODE=$1
 SRC=$(cd "$2" && pwd)
-BUILD=$3
+mkdir -p "$3"
+BUILD=$(cd "$3" && pwd)
 JOBS=${JOBS:-2}
 
 # Binaries and the concurrency tests in them (gtest filters): races on
