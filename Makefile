@@ -6,8 +6,12 @@ JOBS ?= 2
 LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= ./var/data
 CTEST_ARGS ?=
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?=
 
-.PHONY: all deps test-deps configure build run test bench clean format
+.PHONY: all deps test-deps configure build run test bench fuzz asan tsan \
+	clean format
 
 all: build
 
@@ -38,9 +42,21 @@ bench: build
 	./$(BUILD_DIR)/tests/bench/tessera_segment_bench
 	./$(BUILD_DIR)/tests/bench/tessera_publication_bench
 
+# Each libFuzzer target for FUZZ_SECONDS (make test runs them 10 s each).
+fuzz: test-deps
+	./tests/fuzz/run_fuzz.sh . $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# ASan+UBSan build of the unit and integration tests, and the suite there.
+asan: test-deps
+	JOBS=$(JOBS) ./tests/sanitizers/run.sh asan . build-asan
+
+# TSan build running the concurrency tests (tests/sanitizers/run.sh).
+tsan: test-deps
+	JOBS=$(JOBS) ./tests/sanitizers/run.sh tsan . build-tsan
+
 format:
 	find common text formats storage services server tests clients \
 	  -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR) build-asan build-tsan

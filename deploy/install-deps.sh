@@ -38,6 +38,9 @@ PACKAGES="
 # Used only by tests and test-only targets (fuzzing, sanitizers, proxies).
 TEST_PACKAGES="
   nginx
+  clang-14
+  libclang-rt-14-dev
+  llvm-14
 "
 
 if [ "$MODE" = "test" ]; then

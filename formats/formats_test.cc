@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_matchers.h"
 #include "formats/document.h"
@@ -69,6 +70,21 @@ absl::StatusOr<std::string> RenderWith(const Document& doc, size_t index,
   if (!content.ok()) return content.status();
   contents[index] = *content;
   return Render(doc, contents);
+}
+
+// Found by fuzz_markdown: cmark keeps a vertical tab or form feed that ends
+// a paragraph, heading or table cell as text (it trims only spaces and
+// tabs there), and the importer answered INTERNAL for such documents.
+TEST(MarkdownImportTest, VerticalTabOrFormFeedEndingABlockRoundTrips) {
+  for (std::string_view md :
+       {"x\v", "x\f", "x \v\n", "tp://\v", "# x\v\n", "a\v\fb\f",
+        "| a |\n|---|\n| b\v |\n", "| a\v |\n|---|\n| \vb\f |\n"}) {
+    absl::StatusOr<Document> doc = ImportMarkdown(md);
+    ASSERT_OK(doc.status()) << absl::CEscape(absl::string_view(md.data(), md.size()));
+    absl::StatusOr<std::string> out = Render(*doc, SourceContents(*doc));
+    ASSERT_OK(out.status()) << absl::CEscape(absl::string_view(md.data(), md.size()));
+    EXPECT_EQ(*out, md);
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -128,7 +128,9 @@ class MarkdownImporter {
     }
     // The inline parser reads the text without its trailing whitespace.
     std::string_view text = content;
-    while (!text.empty() && IsCmarkSpace(text.back())) text.remove_suffix(1);
+    while (!text.empty() && internal::IsCmarkTrailingSpace(text.back())) {
+      text.remove_suffix(1);
+    }
     RETURN_IF_ERROR(
         internal::TokenizeInlines(node, source_, text, map, &block.tokens));
     blocks_.push_back(std::move(block));

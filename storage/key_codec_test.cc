@@ -34,7 +34,9 @@ TEST(KeyCodecTest, I64OrderPutsNegativesFirst) {
               KeyBuilder(1).I64(values[i + 1]).Build());
   }
   int64_t back;
-  KeyReader r(KeyBuilder(1).I64(-42).Build());
+  // KeyReader views its input: the key must outlive it.
+  const std::string key = KeyBuilder(1).I64(-42).Build();
+  KeyReader r(key);
   uint8_t kind;
   ASSERT_TRUE(r.Kind(&kind));
   ASSERT_TRUE(r.I64(&back));
@@ -94,12 +96,14 @@ TEST(KeyCodecTest, RoundTripsEveryComponent) {
 
 TEST(KeyCodecTest, MalformedInputIsRejected) {
   uint64_t v;
-  KeyReader short_key(std::string("\x01\x02", 2));
+  const std::string two("\x01\x02", 2);
+  KeyReader short_key(two);
   EXPECT_FALSE(short_key.U64(&v));
   std::string s;
   KeyReader unterminated("abc");
   EXPECT_FALSE(unterminated.String(&s));
-  KeyReader bad_escape(std::string("a\0\x05", 3));
+  const std::string escape("a\0\x05", 3);
+  KeyReader bad_escape(escape);
   EXPECT_FALSE(bad_escape.String(&s));
 }
 

@@ -145,6 +145,18 @@ TEST(RuleParserTest, RejectsBadQuotesEnumerationsAndAfterLists) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("f:1")));
 }
 
+// Found by fuzz_rules: the pair was counted by lead bytes, so ill-formed
+// UTF-8 such as "\x17\xbc\x88）" passed as two characters.
+TEST(RuleParserTest, RejectsQuotePairsThatAreNotWellFormedUtf8) {
+  const RuleFileResolver none = Files({});
+  EXPECT_THAT(ParseRuleSet("f", "quotes \x17\xbc\x88）", none),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("f:1: quotes pair")));
+  EXPECT_THAT(ParseRuleSet("f", "quotes \xc2\xab\xc2", none),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("f:1: quotes pair")));
+}
+
 TEST(RuleParserTest, AcceptsCrlfFiles) {
   ASSERT_OK_AND_ASSIGN(
       ParsedRuleSet set,

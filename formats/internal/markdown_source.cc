@@ -23,6 +23,10 @@ bool IsCmarkSpace(char c) {
          c == '\r';
 }
 
+bool IsCmarkTrailingSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 std::string_view RStrip(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
     s.remove_suffix(1);
@@ -33,6 +37,12 @@ std::string_view RStrip(std::string_view s) {
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsCmarkSpace(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsCmarkSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view TrimCell(std::string_view s) {
+  while (!s.empty() && IsCmarkSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsCmarkTrailingSpace(s.back())) s.remove_suffix(1);
   return s;
 }
 

@@ -24,11 +24,19 @@ std::vector<SourceLine> SplitLines(std::string_view s);
 // The characters cmark treats as whitespace.
 bool IsCmarkSpace(char c);
 
+// The characters cmark trims from the end of a paragraph, heading or table
+// cell: a vertical tab or form feed there stays text.
+bool IsCmarkTrailingSpace(char c);
+
 // `s` without trailing spaces and tabs.
 std::string_view RStrip(std::string_view s);
 
 // `s` without leading and trailing cmark whitespace.
 std::string_view Trim(std::string_view s);
+
+// `s` without leading cmark whitespace and trailing IsCmarkTrailingSpace,
+// as cmark-gfm trims a table cell.
+std::string_view TrimCell(std::string_view s);
 
 // The 0-based index of cmark's 1-based line number (0 for no position).
 inline size_t LineIndex(int cmark_line) {

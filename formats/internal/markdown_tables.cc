@@ -18,13 +18,13 @@ std::string TableCellMapper::CellText(size_t r0, size_t r1) const {
     if (source_[r] == '\\' && r + 1 < r1 && source_[r + 1] == '|') ++r;
     out.push_back(source_[r]);
   }
-  return std::string(Trim(out));
+  return std::string(TrimCell(out));
 }
 
 void TableCellMapper::MapCellRange(size_t r0, size_t r1,
                                    ContentMap* map) const {
   while (r0 < r1 && IsCmarkSpace(source_[r0])) ++r0;
-  while (r1 > r0 && IsCmarkSpace(source_[r1 - 1])) --r1;
+  while (r1 > r0 && IsCmarkTrailingSpace(source_[r1 - 1])) --r1;
   size_t c = 0;
   size_t run = r0;
   for (size_t i = r0; i < r1;) {

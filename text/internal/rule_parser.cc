@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/utf8.h"
 
 namespace tessera::text::internal {
 namespace {
@@ -122,9 +123,13 @@ class Parser {
   }
 
  private:
+  // Code points of `s`, or -1 when it is not well-formed UTF-8.
   static int CodePoints(absl::string_view s) {
+    const std::string_view v(s.data(), s.size());
+    if (FindInvalidUtf8(v) != std::string_view::npos) return -1;
     int n = 0;
-    for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    char32_t cp;
+    for (size_t i = 0; i < v.size(); i += DecodeUtf8(v, i, &cp)) ++n;
     return n;
   }
 
