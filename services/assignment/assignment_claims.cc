@@ -122,6 +122,26 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const CallContext& ctx,
           }
         }
         if (open) {
+          // The index is a hint: confirm the work is still open before
+          // handing the segment back.
+          ASSIGN_OR_RETURN(SegmentWork work,
+                           translations_->ReadSegmentState(
+                               loaded->second, lang, current->r.segment_id()));
+          open = params.role == WorkRole::kTranslate
+                     ? TranslateOpen(work.state)
+                     : ReviewOpen(work.state) &&
+                           work.author != caller.user_id &&
+                           std::find(work.approvers.begin(),
+                                     work.approvers.end(),
+                                     caller.user_id) == work.approvers.end();
+          absl::MutexLock lock(&index->mu);
+          auto it = index->pos.find(current->r.segment_id());
+          if (it != index->pos.end()) {
+            index->Set(it->second, work.state, work.author, work.approvers,
+                       work.version);
+          }
+        }
+        if (open) {
           absl::StatusOr<Lease> renewed =
               RenewLease(ctx, internal::IdString(current->m), 0);
           if (renewed.ok()) {
@@ -342,7 +362,7 @@ absl::StatusOr<std::optional<Lease>> AssignmentCore::ClaimSegment(
                           caller.user_id) == work.approvers.end();
   if (!open) {
     absl::MutexLock lock(&index.mu);
-    index.Set(p, work.state, work.author, work.approvers);
+    index.Set(p, work.state, work.author, work.approvers, work.version);
     return std::optional<Lease>();
   }
   ASSIGN_OR_RETURN(const uint64_t m, internal::RandomId(random_));

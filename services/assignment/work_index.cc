@@ -11,7 +11,9 @@ using translation::SegmentState;
 using translation::Translation;
 
 void LangIndex::Set(int p, SegmentState s, std::string author,
-                    std::vector<std::string> appr) {
+                    std::vector<std::string> appr, uint64_t version) {
+  if (version < versions[p]) return;
+  versions[p] = version;
   if (states[p] == SegmentState::kRejected) {
     auto it = rejected_by_author.find(authors[p]);
     if (it != rejected_by_author.end()) it->second.erase(p);
@@ -72,6 +74,7 @@ absl::StatusOr<std::shared_ptr<LangIndex>> WorkIndex::Get(
   index->states.assign(n, SegmentState::kUntranslated);
   index->authors.assign(n, "");
   index->approvers.assign(n, {});
+  index->versions.assign(n, 0);
   for (size_t p = 0; p < n; ++p) {
     index->open_translate.insert(static_cast<int>(p));
   }
@@ -84,7 +87,7 @@ absl::StatusOr<std::shared_ptr<LangIndex>> WorkIndex::Get(
     for (const Translation& t : page.translations) {
       auto it = index->pos.find(t.segment_id);
       if (it == index->pos.end()) continue;
-      index->Set(it->second, t.state, t.author, t.approvers);
+      index->Set(it->second, t.state, t.author, t.approvers, t.version);
     }
     token = page.next_page_token;
   } while (!token.empty());
@@ -108,7 +111,8 @@ void WorkIndex::Apply(const translation::CommittedChange& change) {
   absl::MutexLock lock(&index->mu);
   auto it = index->pos.find(change.segment_id);
   if (it == index->pos.end()) return;
-  index->Set(it->second, change.state, change.author, change.approvers);
+  index->Set(it->second, change.state, change.author, change.approvers,
+             change.version);
 }
 
 void WorkIndex::ForgetHeld(uint64_t iid, std::string_view language, int role,
