@@ -6,8 +6,14 @@ JOBS ?= 2
 LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= ./var/data
 CTEST_ARGS ?=
+# Long runs of the crash harness (tests/crash/).
+CYCLES ?= 1000
+SEED ?=
+HISTORY_RUNS ?= 10
+HISTORY_SECONDS ?= 30
 
-.PHONY: all deps test-deps configure build run test bench clean format
+.PHONY: all deps test-deps configure build run test bench crashtest \
+	historycheck clean format
 
 all: build
 
@@ -37,6 +43,22 @@ bench: build
 	./$(BUILD_DIR)/tests/bench/tessera_import_bench
 	./$(BUILD_DIR)/tests/bench/tessera_segment_bench
 	./$(BUILD_DIR)/tests/bench/tessera_publication_bench
+
+# SIGKILL crash test, CYCLES kill/restart cycles, then the power-loss and
+# I/O-error tests.
+crashtest: test-deps build
+	/usr/bin/python3 tests/crash/crash_test.py \
+	  --tesserad $(BUILD_DIR)/server/tesserad \
+	  --stubs $(BUILD_DIR)/tests/python/stubs --cycles $(CYCLES) \
+	  $(if $(SEED),--seed $(SEED)) --self_check
+	cd $(BUILD_DIR) && ctest --output-on-failure -R 'power_loss_test|io_error_injection_test'
+
+# History checker: HISTORY_RUNS runs of HISTORY_SECONDS each.
+historycheck: test-deps build
+	/usr/bin/python3 tests/crash/history_check.py \
+	  --tesserad $(BUILD_DIR)/server/tesserad \
+	  --stubs $(BUILD_DIR)/tests/python/stubs --runs $(HISTORY_RUNS) \
+	  --seconds $(HISTORY_SECONDS) $(if $(SEED),--seed $(SEED)) --self_check
 
 format:
 	find common text formats storage services server tests clients \
