@@ -65,20 +65,25 @@ class Expected:
     def load(self):
         """Latest acknowledged state per segment, every acknowledged version
         per segment, the feed received, and the watcher's cursor, as read
-        back from the file."""
-        latest, versions, feed, cursor = {}, {}, [], ""
-        with open(self.path, encoding="utf-8") as f:
-            for line in f:
-                r = json.loads(line)
+        back from the file (only its new lines: the file grows long)."""
+        if not hasattr(self, "_offset"):
+            self._offset = 0
+            self._state = ({}, {}, [], [""])
+        latest, versions, feed, cursor = self._state
+        with self.lock, open(self.path, "rb") as f:
+            f.seek(self._offset)
+            for raw in f:
+                r = json.loads(raw)
                 if r["kind"] == "write":
                     latest[r["name"]] = r
                     versions.setdefault(r["name"], {})[r["version"]] = r
                 elif r["kind"] == "publication":
                     feed.append(r["name"])
-                    cursor = r["cursor"]
+                    cursor[0] = r["cursor"]
                 elif r["kind"] == "cursor":
-                    cursor = r["cursor"]
-        return latest, versions, feed, cursor
+                    cursor[0] = r["cursor"]
+            self._offset = f.tell()
+        return dict(latest), versions, list(feed), cursor[0]
 
 
 def snapshot(t):
