@@ -9,9 +9,14 @@ CTEST_ARGS ?=
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?=
+# Long runs of the crash harness (tests/crash/).
+CYCLES ?= 1000
+SEED ?=
+HISTORY_RUNS ?= 10
+HISTORY_SECONDS ?= 30
 
 .PHONY: all deps test-deps configure build run test bench fuzz asan tsan \
-	clean format
+	crashtest historycheck clean format
 
 all: build
 
@@ -53,6 +58,22 @@ asan: test-deps
 # TSan build running the concurrency tests (tests/sanitizers/run.sh).
 tsan: test-deps
 	JOBS=$(JOBS) ./tests/sanitizers/run.sh tsan . build-tsan
+
+# SIGKILL crash test, CYCLES kill/restart cycles, then the power-loss and
+# I/O-error tests.
+crashtest: test-deps build
+	/usr/bin/python3 tests/crash/crash_test.py \
+	  --tesserad $(BUILD_DIR)/server/tesserad \
+	  --stubs $(BUILD_DIR)/tests/python/stubs --cycles $(CYCLES) \
+	  $(if $(SEED),--seed $(SEED)) --self_check
+	cd $(BUILD_DIR) && ctest --output-on-failure -R 'power_loss_test|io_error_injection_test'
+
+# History checker: HISTORY_RUNS runs of HISTORY_SECONDS each.
+historycheck: test-deps build
+	/usr/bin/python3 tests/crash/history_check.py \
+	  --tesserad $(BUILD_DIR)/server/tesserad \
+	  --stubs $(BUILD_DIR)/tests/python/stubs --runs $(HISTORY_RUNS) \
+	  --seconds $(HISTORY_SECONDS) $(if $(SEED),--seed $(SEED)) --self_check
 
 format:
 	find common text formats storage services server tests clients \

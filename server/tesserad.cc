@@ -171,6 +171,7 @@ absl::StatusOr<std::unique_ptr<storage::Store>> OpenStore(
   so.path = o.data_dir;
   so.clock = o.clock;
   so.block_cache_bytes = o.block_cache_bytes;
+  so.env = o.env;
   return storage::Store::Open(so);
 }
 

@@ -15,6 +15,10 @@
 #include "common/clock.h"
 #include "common/random.h"
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace tessera {
 
 struct ServerOptions {
@@ -74,6 +78,9 @@ struct ServerOptions {
   // Seams for tests. Not owned.
   Clock* clock = Clock::Real();
   RandomSource* random = RandomSource::Secure();
+  // The store's RocksDB environment, for fault-injection tests; null means
+  // the default. Not owned; must outlive the server.
+  rocksdb::Env* env = nullptr;
 };
 
 class Tesserad {

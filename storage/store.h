@@ -138,8 +138,12 @@ class Store : public FeedSource {
 
   // Applies `writes` atomically. OK means everything is durable. ABORTED
   // means a version precondition failed (the message names the key's
-  // current version) and nothing was written. Any other error also means
-  // nothing was written.
+  // current version) and nothing was written. UNAVAILABLE after an I/O
+  // error means the outcome is unknown: nothing is visible now, but the
+  // WriteSet may have reached the log and reappear, whole, after a reopen
+  // (tests/crash/io_error_injection_test shows both). After a log write or
+  // sync error RocksDB takes no more writes until the store is reopened;
+  // reads go on. Any other error means nothing was written.
   virtual absl::StatusOr<CommitResult> Commit(WriteSet writes) = 0;
 
   // Point read. nullopt when absent.

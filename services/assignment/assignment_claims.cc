@@ -126,6 +126,27 @@ absl::StatusOr<ClaimResult> AssignmentCore::ClaimNext(const CallContext& ctx,
           current_done = !open;
         }
       }
+      if (open) {
+        // The index is a hint: confirm the work is still open before
+        // handing the segment back or keeping the lease.
+        ASSIGN_OR_RETURN(SegmentWork work,
+                         translations_->ReadSegmentState(
+                             loaded->second, lang, current->r.segment_id()));
+        open = params.role == WorkRole::kTranslate
+                   ? TranslateOpen(work.state)
+                   : ReviewOpen(work.state) &&
+                         work.author != caller.user_id &&
+                         std::find(work.approvers.begin(),
+                                   work.approvers.end(),
+                                   caller.user_id) == work.approvers.end();
+        current_done = !open;
+        absl::MutexLock lock(&index->mu);
+        auto it = index->pos.find(current->r.segment_id());
+        if (it != index->pos.end()) {
+          index->Set(it->second, work.state, work.author, work.approvers,
+                     work.version, now);
+        }
+      }
       if (open && !excluded && same_statement &&
           loaded->first.state == statement::StatementState::kOpen) {
         absl::StatusOr<Lease> renewed =
@@ -423,7 +444,7 @@ absl::StatusOr<std::optional<Lease>> AssignmentCore::ClaimSegment(
                           caller.user_id) == work.approvers.end();
   if (!open) {
     absl::MutexLock lock(&index.mu);
-    index.Set(p, work.state, work.author, work.approvers, now);
+    index.Set(p, work.state, work.author, work.approvers, work.version, now);
     return std::optional<Lease>();
   }
   ASSIGN_OR_RETURN(const uint64_t m, internal::RandomId(random_));

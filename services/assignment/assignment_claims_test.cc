@@ -319,5 +319,50 @@ TEST_F(AssignmentCoreTest, LeaseWritesOfAGoneCallWriteNothing) {
   EXPECT_EQ(work.leases[0].state, LeaseState::kActive);
 }
 
+// Found by tests/crash/history_check.py: two commits on one segment notify
+// the index from their own threads, so the older change can arrive last. It
+// used to overwrite the newer state: the assignment showed done work as
+// open until the segment changed again.
+TEST_F(AssignmentCoreTest, WorkIndexIgnoresALateNotificationOfAnOlderChange) {
+  ASSERT_OK_AND_ASSIGN(
+      Assignment a,
+      core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate, Set({4}))));
+  ASSERT_OK(Submit(kCoord, 4));
+  ASSERT_OK_AND_ASSIGN(auto loaded,
+                       statement_reader_->LoadStatementWithInternalId(sid_));
+  core_->Committed(translation::CommittedChange{
+      sid_, loaded.second, "fr", ids_[4], SegmentState::kUntranslated, 0, "",
+      {}});
+  ASSERT_OK_AND_ASSIGN(a, core_->GetAssignment(kCoord, a.assignment_id));
+  EXPECT_TRUE(a.complete);
+  for (const StateCount& c : a.state_counts) {
+    EXPECT_EQ(c.segments, c.state == SegmentState::kTranslated ? 1 : 0)
+        << "state " << static_cast<int>(c.state);
+  }
+}
+
+// Found by tests/crash/history_check.py: ClaimNext handed back the caller's
+// current lease on the work index's word alone, so a segment someone else
+// had translated meanwhile came back as translate work. Here the change
+// bypasses the index (a translation core without the assignment gate, as
+// a commit racing the index build does).
+TEST_F(AssignmentCoreTest, ClaimNextRechecksTheCurrentLeaseBeforeHandingItBack) {
+  ASSERT_OK(
+      core_->Assign(kCoord, Params(kAnna, WorkRole::kTranslate, Set({4, 5}))));
+  ASSERT_OK_AND_ASSIGN(ClaimResult r, Claim(kAnna));
+  ASSERT_EQ(Index(r), 4);
+  TranslationCore unguarded(store_.get(), statements_for_translation_.get(),
+                            &clock_);
+  ASSERT_OK_AND_ASSIGN(auto t, unguarded.LoadTranslation(Ref(4)));
+  ASSERT_OK(unguarded
+                .Submit(kCoord, Ref(4), t.version,
+                        Text("Phrase numéro 5 de la déclaration."), false)
+                .status());
+  ASSERT_OK_AND_ASSIGN(ClaimResult again, Claim(kAnna));
+  EXPECT_EQ(Index(again), 5);
+  EXPECT_NE(again.reason, ClaimReason::kCurrent);
+  EXPECT_EQ(again.translation.state, SegmentState::kUntranslated);
+}
+
 }  // namespace
 }  // namespace tessera::assignment::test

@@ -11,7 +11,10 @@ using translation::SegmentState;
 using translation::Translation;
 
 void LangIndex::Set(int p, SegmentState s, std::string author,
-                    std::vector<std::string> appr, absl::Time when) {
+                    std::vector<std::string> appr, uint64_t version,
+                    absl::Time when) {
+  if (version < versions[p]) return;
+  versions[p] = version;
   const bool still_rejected = states[p] == SegmentState::kRejected &&
                               s == SegmentState::kRejected &&
                               authors[p] == author;
@@ -77,6 +80,7 @@ absl::StatusOr<std::shared_ptr<LangIndex>> WorkIndex::Get(
   index->authors.assign(n, "");
   index->approvers.assign(n, {});
   index->rejected_at.assign(n, absl::InfinitePast());
+  index->versions.assign(n, 0);
   for (size_t p = 0; p < n; ++p) {
     index->open_translate.insert(static_cast<int>(p));
   }
@@ -89,7 +93,8 @@ absl::StatusOr<std::shared_ptr<LangIndex>> WorkIndex::Get(
     for (const Translation& t : page.translations) {
       auto it = index->pos.find(t.segment_id);
       if (it == index->pos.end()) continue;
-      index->Set(it->second, t.state, t.author, t.approvers, t.update_time);
+      index->Set(it->second, t.state, t.author, t.approvers, t.version,
+                 t.update_time);
     }
     token = page.next_page_token;
   } while (!token.empty());
@@ -115,7 +120,7 @@ void WorkIndex::Apply(const translation::CommittedChange& change,
   auto it = index->pos.find(change.segment_id);
   if (it == index->pos.end()) return;
   index->Set(it->second, change.state, change.author, change.approvers,
-             when);
+             change.version, when);
 }
 
 void WorkIndex::ForgetHeld(uint64_t iid, std::string_view language, int role,

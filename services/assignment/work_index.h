@@ -44,6 +44,8 @@ struct LangIndex {
   std::vector<translation::SegmentState> states;
   std::vector<std::string> authors;
   std::vector<std::vector<std::string>> approvers;
+  // The translation version each position's state is from.
+  std::vector<uint64_t> versions;
   std::unordered_map<std::string, int> pos;
   // Every segment of the revision (translatable or not): id → ordinal, and
   // ids by ordinal - 1.
@@ -61,10 +63,14 @@ struct LangIndex {
   // revision number; built on first use, under `mu`, by readers too.
   mutable std::map<int, std::shared_ptr<const Lineage>> lineages;
 
-  // Records the state of position `p` as of `when`; a rejection keeps the
-  // time it was first seen while it stays rejected to the same author.
+  // Records the state of position `p` at translation `version`, as of
+  // `when`, unless a later version is already recorded: commit
+  // notifications and fresh reads can arrive out of order. A rejection
+  // keeps the time it was first seen while it stays rejected to the same
+  // author.
   void Set(int p, translation::SegmentState s, std::string author,
-           std::vector<std::string> approvers, absl::Time when);
+           std::vector<std::string> approvers, uint64_t version,
+           absl::Time when);
   // First position at or after `ordinal`.
   int LowerPos(int ordinal) const;
 };
