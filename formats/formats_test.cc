@@ -87,6 +87,22 @@ TEST(MarkdownImportTest, VerticalTabOrFormFeedEndingABlockRoundTrips) {
   }
 }
 
+// Found by fuzz_rpc_statement: cmark-gfm keeps a form feed or vertical tab
+// at the edge of a cell of a row without a leading pipe.
+TEST(MarkdownImportTest, FormFeedOrVerticalTabAtTableCellEdgeRoundTrips) {
+  for (std::string_view md :
+       {"\f\n|-", "\fa\n|-", "a\f\n|-", "\f a \f|b\n-|-", "\v a|b\n-|-",
+        "a|b\n-|-\n\fc\f|d\f", "a \f|\f b \f\n-|-", "|a|b\n|-|-|\n\fc|d",
+        "x\n\fa|b\n-|-", "\fa\\|b|c\n-|-"}) {
+    const std::string shown = absl::CEscape(absl::string_view(md.data(), md.size()));
+    absl::StatusOr<Document> doc = ImportMarkdown(md);
+    ASSERT_OK(doc.status()) << shown;
+    absl::StatusOr<std::string> out = Render(*doc, SourceContents(*doc));
+    ASSERT_OK(out.status()) << shown;
+    EXPECT_EQ(*out, md) << shown;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Readable form and validation.
 

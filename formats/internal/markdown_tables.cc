@@ -21,10 +21,10 @@ std::string TableCellMapper::CellText(size_t r0, size_t r1) const {
   return std::string(TrimCell(out));
 }
 
-void TableCellMapper::MapCellRange(size_t r0, size_t r1,
-                                   ContentMap* map) const {
-  while (r0 < r1 && IsCmarkSpace(source_[r0])) ++r0;
-  while (r1 > r0 && IsCmarkTrailingSpace(source_[r1 - 1])) --r1;
+void TableCellMapper::MapCellRange(size_t r0, size_t r1, ContentMap* map,
+                                   bool trim) const {
+  while (trim && r0 < r1 && IsCmarkSpace(source_[r0])) ++r0;
+  while (trim && r1 > r0 && IsCmarkTrailingSpace(source_[r1 - 1])) --r1;
   size_t c = 0;
   size_t run = r0;
   for (size_t i = r0; i < r1;) {
@@ -55,6 +55,36 @@ std::vector<std::pair<size_t, size_t>> TableCellMapper::SplitPipes(
   }
   pieces.emplace_back(start, lines_[li].end);
   return pieces;
+}
+
+// cmark-gfm keeps some whitespace at a cell's edges that its trimming
+// rules elsewhere drop (a form feed or vertical tab opening a row without
+// a leading pipe, "\f a \f" before the first pipe). When the trimmed forms
+// do not match, the cell is looked up as it stands in piece `index` or
+// `index + 1` of line `li`.
+bool TableCellMapper::FindUntrimmedCell(
+    size_t li, std::string_view content, size_t index,
+    std::pair<size_t, size_t>* range) const {
+  const std::vector<std::pair<size_t, size_t>> pieces = SplitPipes(li);
+  for (size_t pi = index; pi <= index + 1 && pi < pieces.size(); ++pi) {
+    std::string text;
+    std::vector<size_t> at;  // source offset of each byte of `text`
+    for (size_t r = pieces[pi].first; r < pieces[pi].second; ++r) {
+      at.push_back(r);
+      if (source_[r] == '\\' && r + 1 < pieces[pi].second &&
+          source_[r + 1] == '|') {
+        ++r;
+      }
+      text.push_back(source_[r]);
+    }
+    const size_t found = text.find(content);
+    if (found == std::string::npos) continue;
+    const size_t end = found + content.size();
+    range->first = content.empty() ? pieces[pi].first : at[found];
+    range->second = end < at.size() ? at[end] : pieces[pi].second;
+    return true;
+  }
+  return false;
 }
 
 bool TableCellMapper::IsDelimiterRow(size_t li) const {
@@ -146,6 +176,16 @@ absl::Status TableCellMapper::MapTableCell(std::string_view content,
     std::vector<std::pair<size_t, size_t>> cells;
     if (AlignRow(l, row, &cells) && index < cells.size()) {
       MapCellRange(cells[index].first, cells[index].second, map);
+      return absl::OkStatus();
+    }
+  }
+  for (size_t l = from; l < to; ++l) {
+    if (header && (l + 1 >= lines_.size() || !IsDelimiterRow(l + 1))) {
+      continue;
+    }
+    std::pair<size_t, size_t> range;
+    if (FindUntrimmedCell(l, content, index, &range)) {
+      MapCellRange(range.first, range.second, map, /*trim=*/false);
       return absl::OkStatus();
     }
   }

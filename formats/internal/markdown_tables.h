@@ -33,7 +33,10 @@ class TableCellMapper {
     return source_.substr(lines_[i].begin, lines_[i].end - lines_[i].begin);
   }
   std::string CellText(size_t r0, size_t r1) const;
-  void MapCellRange(size_t r0, size_t r1, ContentMap* map) const;
+  void MapCellRange(size_t r0, size_t r1, ContentMap* map,
+                    bool trim = true) const;
+  bool FindUntrimmedCell(size_t li, std::string_view content, size_t index,
+                         std::pair<size_t, size_t>* range) const;
   std::vector<std::pair<size_t, size_t>> SplitPipes(size_t li) const;
   bool IsDelimiterRow(size_t li) const;
   bool AlignRow(size_t li, cmark_node* row,
