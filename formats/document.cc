@@ -1,7 +1,9 @@
 #include "formats/document.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <map>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -162,6 +164,183 @@ absl::StatusOr<Content> ParseReadable(std::string_view readable) {
   return content;
 }
 
+namespace {
+
+// The InlineCode a reference names, or nullptr.
+const InlineCode* CodeOf(const Segment& segment, const CodeRef& ref) {
+  for (const InlineCode& code : segment.codes) {
+    if (code.id == ref.id && code.kind == ref.kind) return &code;
+  }
+  return nullptr;
+}
+
+// Calls run(k, text of run k) and code(ref, code) for the pieces of a
+// segment's source content in document order: run 0, code 0, run 1, …
+template <typename Run, typename Code>
+void ForEachPiece(const Segment& segment, Run run, Code code) {
+  const Content& c = segment.content;
+  size_t pos = 0;
+  for (size_t k = 0; k < c.codes.size(); ++k) {
+    const size_t at = std::max(pos, std::min(c.codes[k].offset, c.text.size()));
+    run(k, std::string_view(c.text).substr(pos, at - pos));
+    pos = at;
+    code(c.codes[k], CodeOf(segment, c.codes[k]));
+  }
+  run(c.codes.size(), std::string_view(c.text).substr(pos));
+}
+
+// Maps document offsets to upload offsets through the edits. Offsets must
+// be asked in ascending order.
+class EditMap {
+ public:
+  explicit EditMap(const std::vector<SourceEdit>& edits) : edits_(edits) {}
+
+  size_t Map(size_t p) {
+    while (next_ < edits_.size() && edits_[next_].end <= p) {
+      const SourceEdit& e = edits_[next_];
+      delta_ += static_cast<ptrdiff_t>(e.upload_end - e.upload_begin) -
+                static_cast<ptrdiff_t>(e.end - e.begin);
+      ++next_;
+    }
+    if (next_ < edits_.size() && edits_[next_].begin < p) {
+      // Inside an edit: it belongs to the part where it begins.
+      return edits_[next_].upload_end;
+    }
+    return static_cast<size_t>(static_cast<ptrdiff_t>(p) + delta_);
+  }
+
+ private:
+  const std::vector<SourceEdit>& edits_;
+  size_t next_ = 0;
+  ptrdiff_t delta_ = 0;
+};
+
+}  // namespace
+
+std::string SegmentSource(const Segment& segment) {
+  std::string out;
+  ForEachPiece(
+      segment,
+      [&](size_t k, std::string_view text) {
+        out.append(segment.source_runs.empty() ? text
+                                               : segment.source_runs[k]);
+      },
+      [&](const CodeRef&, const InlineCode* code) {
+        if (code != nullptr) out.append(code->data);
+      });
+  return out;
+}
+
+absl::Status RestoreUploadBytes(std::string_view upload,
+                                const std::vector<SourceEdit>& edits,
+                                Document* document) {
+  for (size_t i = 0; i < edits.size(); ++i) {
+    const SourceEdit& e = edits[i];
+    if (e.end < e.begin || e.upload_end < e.upload_begin ||
+        e.upload_end > upload.size() ||
+        (i > 0 && (e.begin < edits[i - 1].end ||
+                   e.upload_begin < edits[i - 1].upload_end))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("source edit ", i, " is out of order or range"));
+    }
+  }
+  EditMap map(edits);
+  size_t pos = 0;  // document offset
+  size_t mapped = map.Map(0);
+  // Takes the next `n` document bytes; returns their upload bytes.
+  const auto take = [&](size_t n) {
+    const size_t from = mapped;
+    pos += n;
+    mapped = map.Map(pos);
+    return std::string(upload.substr(std::min(from, upload.size()),
+                                     mapped > from ? mapped - from : 0));
+  };
+  std::vector<std::string> runs;
+  std::vector<std::string> nfc_runs;
+  for (SkeletonPart& part : document->skeleton) {
+    if (!part.is_hole()) {
+      part.literal = take(part.literal.size());
+      continue;
+    }
+    if (static_cast<size_t>(part.segment) >= document->segments.size()) {
+      return absl::InvalidArgumentError("skeleton refers to a missing segment");
+    }
+    Segment& segment = document->segments[static_cast<size_t>(part.segment)];
+    const Segment before = segment;
+    runs.clear();
+    // Upload offset where each pair's open code ends, for link labels.
+    std::map<int, size_t> open_ends;
+    std::map<const InlineCode*, std::string> data;
+    std::map<const InlineCode*, size_t> label_from;
+    std::map<const InlineCode*, size_t> close_begin;
+    ForEachPiece(
+        before,
+        [&](size_t k, std::string_view text) {
+          runs.push_back(take(before.source_runs.empty()
+                                  ? text.size()
+                                  : before.source_runs[k].size()));
+        },
+        [&](const CodeRef& ref, const InlineCode* code) {
+          if (code == nullptr) return;
+          const size_t begin = mapped;
+          std::string bytes = take(code->data.size());
+          if (ref.kind == CodeKind::kOpen) open_ends[ref.id] = mapped;
+          if (ref.kind == CodeKind::kClose) {
+            auto it = open_ends.find(ref.id);
+            if (it != open_ends.end()) {
+              label_from[code] = it->second;
+              close_begin[code] = begin;
+            }
+          }
+          data[code] = std::move(bytes);
+        });
+    bool differ = false;
+    ForEachPiece(
+        before,
+        [&](size_t k, std::string_view text) {
+          if (runs[k] != text) differ = true;
+        },
+        [](const CodeRef&, const InlineCode*) {});
+    segment.source_runs = differ ? runs : std::vector<std::string>{};
+    for (size_t i = 0; i < before.codes.size(); ++i) {
+      const InlineCode& old = before.codes[i];
+      InlineCode& code = segment.codes[i];
+      auto d = data.find(&old);
+      if (d == data.end()) continue;
+      code.data = d->second;
+      if (code.data == old.data) continue;
+      if (old.type == CodeType::kAutolink) {
+        if (old.equiv == old.data) {
+          code.equiv = code.data;
+        } else if (old.data == absl::StrCat("<", old.equiv, ">") &&
+                   code.data.size() >= 2) {
+          code.equiv = code.data.substr(1, code.data.size() - 2);
+        }
+      }
+    }
+    for (size_t i = 0; i < before.codes.size(); ++i) {
+      const InlineCode& old = before.codes[i];
+      if ((old.type != CodeType::kLink && old.type != CodeType::kImage) ||
+          old.kind != CodeKind::kClose || old.equiv.empty()) {
+        continue;
+      }
+      auto from = label_from.find(&old);
+      if (from == label_from.end()) continue;
+      const size_t to = close_begin[&old];
+      if (to >= from->second && to <= upload.size()) {
+        segment.codes[i].equiv =
+            std::string(upload.substr(from->second, to - from->second));
+      }
+    }
+  }
+  if (mapped != upload.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("source edits map the document's ", pos, " bytes to ",
+                     mapped, " of ", upload.size(), " uploaded bytes"));
+  }
+  return absl::OkStatus();
+}
+
 std::vector<Content> SourceContents(const Document& document) {
   std::vector<Content> contents;
   contents.reserve(document.segments.size());
@@ -255,7 +434,8 @@ absl::Status ValidateContent(const Segment& segment, const Content& content) {
 //       string data, string equiv
 //     u8 block kind, varint heading level, varint block index,
 //     varint nesting count, u8 per container kind
-//     u8 flags (bit 0: translatable)
+//     u8 flags (bit 0: translatable; bit 1: source runs follow)
+//     with bit 1: varint run count (the ref count + 1), string per run
 namespace {
 
 class Writer {
@@ -388,7 +568,12 @@ std::string SerializeDocument(const Document& document) {
     w.Varint(static_cast<uint64_t>(context.block_index));
     w.Varint(context.nesting.size());
     for (BlockKind kind : context.nesting) w.U8(static_cast<uint8_t>(kind));
-    w.U8(segment.translatable ? 1 : 0);
+    const bool runs = !segment.source_runs.empty();
+    w.U8((segment.translatable ? 1 : 0) | (runs ? 2 : 0));
+    if (runs) {
+      w.Varint(segment.source_runs.size());
+      for (const std::string& run : segment.source_runs) w.Bytes(run);
+    }
   }
   return w.Take();
 }
@@ -466,8 +651,19 @@ absl::StatusOr<Document> DeserializeDocument(std::string_view bytes) {
     }
     uint8_t flags = 0;
     RETURN_IF_ERROR(r.U8(&flags));
-    if (flags > 1) return r.Corrupt("unknown segment flags");
+    if (flags > 3) return r.Corrupt("unknown segment flags");
     segment.translatable = (flags & 1) != 0;
+    if ((flags & 2) != 0) {
+      size_t run_count = 0;
+      RETURN_IF_ERROR(r.Count(&run_count));
+      if (run_count != segment.content.codes.size() + 1) {
+        return r.Corrupt("source runs do not match the codes");
+      }
+      segment.source_runs.resize(run_count);
+      for (std::string& run : segment.source_runs) {
+        RETURN_IF_ERROR(r.Bytes(&run));
+      }
+    }
     const absl::Status valid = ValidateContent(segment, segment.content);
     if (!valid.ok()) {
       return absl::DataLossError(absl::StrCat(

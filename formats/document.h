@@ -55,7 +55,9 @@ enum class CodeType : uint8_t {
   kCodeSpan = 6,       // paired: backtick runs; the text inside is verbatim
   kAutolink = 7,       // standalone: "<https://…>", "www.…", an e-mail
   kFootnoteRef = 8,    // standalone: "[^1]", or a superscript mark "¹"
-  kSoftBreak = 9,      // standalone: a Markdown line ending in a block
+  kSoftBreak = 9,      // standalone: a Markdown line ending in a block, in
+                       // documents imported before it became a space of
+                       // the text (Segment::source_runs)
   kLineBreak = 10,     // standalone: a hard break, or a plain-text newline
                        // (both with the next line's prefix and indent)
   kHtml = 11,          // standalone: inline HTML
@@ -143,8 +145,21 @@ struct Segment {
   // False for segments copied verbatim: those made only of numbers, URLs,
   // e-mail addresses, punctuation or codes, and blocks marked at import.
   bool translatable = true;
+  // The source bytes of each text run of `content` (before the first code,
+  // between codes, after the last: content.codes.size() + 1 runs), kept
+  // when some run's bytes differ from its text; empty when every run is
+  // its own bytes. Runs differ where the text reads as a translator should
+  // see it and the source does not: a Markdown soft line break reads as one
+  // space but is the line ending and the next line's prefix in the source,
+  // and text uploaded in another normalisation than NFC is NFC in the text
+  // and as uploaded here (RestoreUploadBytes).
+  std::vector<std::string> source_runs;
   friend bool operator==(const Segment&, const Segment&) = default;
 };
+
+// The exact source bytes of `segment`: its text runs (or source runs) and
+// its codes' bytes, in order.
+std::string SegmentSource(const Segment& segment);
 
 // One part of the skeleton: literal bytes, or a hole for a segment.
 struct SkeletonPart {
@@ -166,6 +181,31 @@ struct Document {
 // Returns each segment's own source content, in order: the contents that
 // render the source document back.
 std::vector<Content> SourceContents(const Document& document);
+
+// A span that normalising the upload rewrote: document bytes [begin, end)
+// stand for upload bytes [upload_begin, upload_end). Outside such spans the
+// document and the upload hold the same bytes.
+struct SourceEdit {
+  size_t begin = 0;
+  size_t end = 0;
+  size_t upload_begin = 0;
+  size_t upload_end = 0;
+};
+
+// Makes `document`, imported from a normalised copy of `upload` that
+// `edits` (ascending, not overlapping) describe, render `upload` byte for
+// byte: skeleton literals and code bytes become the uploaded bytes, and
+// segments whose text runs were rewritten keep the uploaded bytes in
+// Segment::source_runs. Texts stay normalised. An edit that straddles two
+// parts of the document (which NFC, composing only within a character and
+// its marks, never makes) goes to the part where it begins. A link's
+// reference label (InlineCode::equiv of its close code) becomes the
+// uploaded label, since reference definitions in the skeleton are matched
+// by their uploaded bytes. INVALID_ARGUMENT if the edits do not fit the
+// document (out of order, or past the end of either side).
+absl::Status RestoreUploadBytes(std::string_view upload,
+                                const std::vector<SourceEdit>& edits,
+                                Document* document);
 
 // Checks that `content` may stand for `segment`: valid UTF-8 text without
 // NUL bytes; code offsets ascending, inside the text and on character

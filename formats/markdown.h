@@ -7,8 +7,10 @@
 // block quote markers, indentation, table pipes and delimiter rows, blank
 // lines, trailing spaces) stays in the skeleton byte for byte. Inside a
 // block, emphasis, links, images, code spans, strikethrough, autolinks,
-// footnote references, inline HTML, line breaks, backslash escapes and
-// character references become inline codes that keep their source bytes.
+// footnote references, inline HTML, hard line breaks, backslash escapes and
+// character references become inline codes that keep their source bytes. A
+// soft line break (a line ending inside a block) is a space of the text,
+// its line ending and the next line's prefix kept in Segment::source_runs.
 // A superscript digit glued to a word ("»¹") is a footnote reference too,
 // and a later paragraph starting with that number ("1 Déclaration …") is its
 // footnote definition, the number staying in the skeleton.

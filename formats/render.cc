@@ -18,13 +18,64 @@
 namespace tessera::formats {
 namespace {
 
-// A content as a run of text pieces and codes.
+// A content as a run of text pieces and codes. A text piece equal to a
+// source text run whose bytes differ from its text (Segment::source_runs)
+// carries those bytes, which the renderer writes instead of the text.
 struct Piece {
   bool is_code = false;
   std::string text;
   const InlineCode* code = nullptr;
+  bool has_raw = false;
+  std::string raw;
 };
 using Pieces = std::vector<Piece>;
+
+// The text runs of `content`, between its code offsets (codes + 1 runs).
+std::vector<std::string_view> TextRuns(const Content& content) {
+  std::vector<std::string_view> runs;
+  size_t pos = 0;
+  for (const CodeRef& ref : content.codes) {
+    const size_t at = std::max(pos, std::min(ref.offset, content.text.size()));
+    runs.push_back(std::string_view(content.text).substr(pos, at - pos));
+    pos = at;
+  }
+  runs.push_back(std::string_view(content.text).substr(pos));
+  return runs;
+}
+
+// Gives each text piece of `pieces` (from a content whose runs are
+// `runs`) the source bytes of the source run it equals: the run at the
+// same place when it matches, else the first equal one.
+void AttachSourceBytes(const Segment& segment,
+                       const std::vector<std::string_view>& runs,
+                       const std::vector<size_t>& piece_runs, Pieces* pieces) {
+  if (segment.source_runs.empty()) return;
+  const std::vector<std::string_view> source = TextRuns(segment.content);
+  if (source.size() != segment.source_runs.size()) return;
+  for (size_t i = 0; i < pieces->size(); ++i) {
+    Piece& piece = (*pieces)[i];
+    if (piece.is_code) continue;
+    const size_t j = piece_runs[i];
+    // The run at the same place, else an equal run: one written as its
+    // text if there is such, else the first.
+    size_t k = source.size();
+    if (j < source.size() && source[j] == runs[j]) {
+      k = j;
+    } else {
+      for (size_t m = 0; m < source.size(); ++m) {
+        if (source[m] != runs[j]) continue;
+        if (segment.source_runs[m] == source[m]) {
+          k = source.size();
+          break;
+        }
+        if (k == source.size()) k = m;
+      }
+    }
+    if (k == source.size() || segment.source_runs[k] == source[k]) continue;
+    piece.has_raw = true;
+    piece.raw = segment.source_runs[k];
+  }
+}
 
 // `content` must have passed ValidateContent for `segment`.
 Pieces ToPieces(const Segment& segment, const Content& content) {
@@ -35,19 +86,33 @@ Pieces ToPieces(const Segment& segment, const Content& content) {
     return nullptr;
   };
   Pieces pieces;
+  std::vector<size_t> piece_runs;  // the run index of each piece
   size_t pos = 0;
-  for (const CodeRef& ref : content.codes) {
+  for (size_t k = 0; k < content.codes.size(); ++k) {
+    const CodeRef& ref = content.codes[k];
     if (ref.offset > pos) {
       pieces.push_back(
-          Piece{false, content.text.substr(pos, ref.offset - pos), nullptr});
+          Piece{false, content.text.substr(pos, ref.offset - pos), nullptr, false, {}});
+      piece_runs.push_back(k);
       pos = ref.offset;
     }
-    pieces.push_back(Piece{true, {}, code_for(ref)});
+    pieces.push_back(Piece{true, {}, code_for(ref), false, {}});
+    piece_runs.push_back(k);
   }
   if (pos < content.text.size()) {
-    pieces.push_back(Piece{false, content.text.substr(pos), nullptr});
+    pieces.push_back(Piece{false, content.text.substr(pos), nullptr, false, {}});
+    piece_runs.push_back(content.codes.size());
   }
+  AttachSourceBytes(segment, TextRuns(content), piece_runs, &pieces);
   return pieces;
+}
+
+// Changes a text piece's text, which then no longer stands for source
+// bytes.
+std::string& MutableText(Piece& piece) {
+  piece.has_raw = false;
+  piece.raw.clear();
+  return piece.text;
 }
 
 bool IsOneOf(const char* set, char c) {
@@ -70,7 +135,13 @@ void DropEmptyText(Pieces* pieces) {
   for (Piece& p : *pieces) {
     if (!p.is_code && p.text.empty()) continue;
     if (!p.is_code && !out.empty() && !out.back().is_code) {
-      out.back().text += p.text;
+      Piece& last = out.back();
+      if (last.has_raw || p.has_raw) {
+        if (!last.has_raw) last.raw = last.text;
+        last.raw += p.has_raw ? p.raw : p.text;
+        last.has_raw = true;
+      }
+      last.text += p.text;
       continue;
     }
     out.push_back(std::move(p));
@@ -99,12 +170,12 @@ void NormalizeForMarkdown(Pieces* pieces) {
     const size_t k = leading_space(v[i + 1].text);
     if (k == 0) continue;
     std::string ws = v[i + 1].text.substr(0, k);
-    v[i + 1].text.erase(0, k);
+    MutableText(v[i + 1]).erase(0, k);
     if (i > 0 && !v[i - 1].is_code) {
-      v[i - 1].text += ws;
+      MutableText(v[i - 1]) += ws;
     } else {
       v.insert(v.begin() + static_cast<ptrdiff_t>(i),
-               Piece{false, std::move(ws), nullptr});
+               Piece{false, std::move(ws), nullptr, false, {}});
     }
   }
   // Left to right, so that nested closes pass the space outwards.
@@ -112,28 +183,28 @@ void NormalizeForMarkdown(Pieces* pieces) {
     if (!IsEmphasisLike(v[i], CodeKind::kClose) || i == 0 || v[i - 1].is_code) {
       continue;
     }
-    std::string& before = v[i - 1].text;
+    const std::string& before = v[i - 1].text;
     size_t k = before.size();
     while (k > 0 && IsAsciiSpace(before[k - 1])) --k;
     if (k == before.size()) continue;
     std::string ws = before.substr(k);
-    before.erase(k);
+    MutableText(v[i - 1]).erase(k);
     if (i + 1 < v.size() && !v[i + 1].is_code) {
-      v[i + 1].text.insert(0, ws);
+      MutableText(v[i + 1]).insert(0, ws);
     } else {
       v.insert(v.begin() + static_cast<ptrdiff_t>(i) + 1,
-               Piece{false, std::move(ws), nullptr});
+               Piece{false, std::move(ws), nullptr, false, {}});
     }
   }
   DropEmptyText(pieces);
   Pieces& p = *pieces;
   for (size_t i = 0; i < p.size(); ++i) {
     if (p[i].is_code) continue;
-    std::string& t = p[i].text;
+    const std::string& t = p[i].text;
     if (i == 0) {
       size_t k = 0;
       while (k < t.size() && IsAsciiSpace(t[k])) ++k;
-      t.erase(0, k);
+      if (k > 0) MutableText(p[i]).erase(0, k);
     }
     // Spaces before a line ending would turn it into a hard break ("\\\n"
     // breaks are not affected).
@@ -142,7 +213,9 @@ void NormalizeForMarkdown(Pieces* pieces) {
                               !p[i + 1].code->data.empty() &&
                               IsAsciiSpace(p[i + 1].code->data[0]);
     if (i + 1 == p.size() || before_break) {
-      while (!t.empty() && IsAsciiSpace(t.back())) t.pop_back();
+      size_t k = t.size();
+      while (k > 0 && IsAsciiSpace(t[k - 1])) --k;
+      if (k < t.size()) MutableText(p[i]).erase(k);
     }
   }
   DropEmptyText(pieces);
@@ -319,7 +392,12 @@ void AppendSegment(const Segment& segment, const Pieces& pieces,
       const std::string& bytes = next.is_code ? next.code->data : next.text;
       if (!bytes.empty()) ctx.next_char = static_cast<unsigned char>(bytes[0]);
     }
-    AppendEscaped(piece.text, ctx, out);
+    if (piece.has_raw && !aggressive) {
+      // The source's own bytes: they read as the source does.
+      out->append(piece.raw);
+    } else {
+      AppendEscaped(piece.text, ctx, out);
+    }
     at_line_start = false;
   }
 }
@@ -368,7 +446,9 @@ std::string RenderPlainText(const Document& document,
     const Segment& segment = document.segments[i];
     for (const Piece& piece :
          ToPieces(segment, changed[i] ? contents[i] : segment.content)) {
-      out.append(piece.is_code ? piece.code->data : piece.text);
+      out.append(piece.is_code  ? piece.code->data
+                 : piece.has_raw ? piece.raw
+                                 : piece.text);
     }
   }
   return out;

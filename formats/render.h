@@ -2,9 +2,11 @@
 // the document's source format.
 //
 // Every segment's bytes are built from its content's text and codes: each
-// code contributes its source bytes, each text run its (escaped) text.
-// Rendering the source contents (SourceContents) gives the input back byte
-// for byte.
+// code contributes its source bytes, each text run its (escaped) text, or,
+// when the run equals one of the segment's source runs whose bytes differ
+// from its text (Segment::source_runs: a soft line break, text uploaded in
+// another normalisation), those source bytes. Rendering the source contents
+// (SourceContents) gives the input back byte for byte.
 //
 // Markdown text is escaped only where needed to keep the document's
 // structure: "\" before punctuation and "&" starting a character reference

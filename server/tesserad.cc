@@ -88,6 +88,14 @@ absl::Status ValidateOptions(const ServerOptions& o) {
     return absl::InvalidArgumentError(
         "--worker_threads must be between 1 and 1024");
   }
+  if (o.read_threads < 1 || o.read_threads > 1024) {
+    return absl::InvalidArgumentError(
+        "--read_threads must be between 1 and 1024");
+  }
+  if (o.read_queue < 1 || o.read_queue > 1000000) {
+    return absl::InvalidArgumentError(
+        "--read_queue must be between 1 and 1000000");
+  }
   if (o.lease_ttl < absl::Seconds(1) || o.lease_ttl > absl::Hours(24 * 7)) {
     return absl::InvalidArgumentError(
         "--lease_ttl must be between 1s and 168h");
@@ -218,8 +226,11 @@ class TesseradImpl final : public Tesserad {
 
     authorizer_ = std::make_unique<Authorizer>(identity_.get());
     workers_ = std::make_unique<WorkerPool>(options_.worker_threads);
+    readers_ = std::make_unique<WorkerPool>(
+        options_.read_threads, static_cast<size_t>(options_.read_queue));
     env_.authorizer = authorizer_.get();
     env_.workers = workers_.get();
+    env_.readers = readers_.get();
     env_.clock = options_.clock;
     env_.call_timeout = options_.call_timeout;
 
@@ -380,6 +391,7 @@ class TesseradImpl final : public Tesserad {
       server_->Wait();
     }
     // Handlers are done; let queued work finish, then close the store.
+    readers_.reset();
     workers_.reset();
     if (assignments_ != nullptr) assignments_->Stop();
     if (publications_ != nullptr) publications_->Stop();
@@ -416,6 +428,7 @@ class TesseradImpl final : public Tesserad {
   std::unique_ptr<identity::IdentityCore> identity_;
   std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<WorkerPool> readers_;
   CallEnv env_;
   std::unique_ptr<identity::IdentityServiceImpl> identity_service_;
   std::unique_ptr<statement::StatementCore> statements_;

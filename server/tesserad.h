@@ -61,6 +61,11 @@ struct ServerOptions {
   absl::Duration min_client_ping_interval = absl::Seconds(30);
   // Threads for handler work that blocks on disk.
   int worker_threads = 32;
+  // Threads for long reads (renderings, listings, scans), apart from the
+  // writers, and how many long reads may wait for one before the next is
+  // refused with RESOURCE_EXHAUSTED.
+  int read_threads = 4;
+  int read_queue = 64;
   // How long Shutdown() keeps serving after flipping health to
   // NOT_SERVING, so load balancers and watchers see it before calls fail.
   absl::Duration shutdown_grace = absl::Seconds(1);

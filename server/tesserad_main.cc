@@ -68,6 +68,12 @@ ABSL_FLAG(absl::Duration, min_client_ping_interval, absl::Seconds(30),
 ABSL_FLAG(int32_t, worker_threads, 32,
           "Threads for handler work that waits on disk; more lets RocksDB "
           "group more commits into one fsync.");
+ABSL_FLAG(int32_t, read_threads, 4,
+          "Threads for long reads (renderings, listings, scans), apart from "
+          "the writers'.");
+ABSL_FLAG(int32_t, read_queue, 64,
+          "Long reads that may wait for a read thread; beyond, calls get "
+          "RESOURCE_EXHAUSTED at once.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(1),
           "On SIGTERM/SIGINT, how long health reports NOT_SERVING before "
           "the server stops taking calls.");
@@ -128,6 +134,8 @@ tessera::ServerOptions OptionsFromFlags() {
   o.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
   o.min_client_ping_interval = absl::GetFlag(FLAGS_min_client_ping_interval);
   o.worker_threads = absl::GetFlag(FLAGS_worker_threads);
+  o.read_threads = absl::GetFlag(FLAGS_read_threads);
+  o.read_queue = absl::GetFlag(FLAGS_read_queue);
   o.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   o.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   o.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);

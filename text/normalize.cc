@@ -1,6 +1,7 @@
 #include "text/normalize.h"
 
 #include <unicode/bytestream.h>
+#include <unicode/edits.h>
 #include <unicode/normalizer2.h>
 #include <unicode/stringpiece.h>
 #include <unicode/utypes.h>
@@ -54,6 +55,39 @@ bool IsNfc(std::string_view utf8) {
   const UBool nfc = Nfc().isNormalizedUTF8(
       icu::StringPiece(utf8.data(), utf8.size()), status);
   return U_SUCCESS(status) && nfc;
+}
+
+NfcMapping NormalizeNfcMapped(std::string_view utf8) {
+  NfcMapping out;
+  if (IsAscii(utf8)) {
+    out.nfc = std::string(utf8);
+    return out;
+  }
+  out.nfc.reserve(utf8.size());
+  icu::StringByteSink<std::string> sink(&out.nfc);
+  icu::Edits edits;
+  UErrorCode status = U_ZERO_ERROR;
+  Nfc().normalizeUTF8(0, icu::StringPiece(utf8.data(), utf8.size()), sink,
+                      &edits, status);
+  if (U_FAILURE(status)) {
+    // As NormalizeNfc: keep the input rather than lose it.
+    out.nfc = std::string(utf8);
+    out.changes.clear();
+    return out;
+  }
+  icu::Edits::Iterator it = edits.getFineChangesIterator();
+  while (it.next(status) && U_SUCCESS(status)) {
+    const size_t in = static_cast<size_t>(it.sourceIndex());
+    const size_t nfc = static_cast<size_t>(it.destinationIndex());
+    out.changes.push_back(
+        NfcChange{nfc, nfc + static_cast<size_t>(it.newLength()), in,
+                  in + static_cast<size_t>(it.oldLength())});
+  }
+  if (U_FAILURE(status)) {
+    out.nfc = std::string(utf8);
+    out.changes.clear();
+  }
+  return out;
 }
 
 }  // namespace tessera::text

@@ -9,8 +9,10 @@
 #ifndef TESSERA_TEXT_NORMALIZE_H_
 #define TESSERA_TEXT_NORMALIZE_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tessera::text {
 
@@ -21,6 +23,24 @@ std::string NormalizeNfc(std::string_view utf8);
 // Returns true when `utf8` is already in NFC, so NormalizeNfc would return it
 // unchanged. `utf8` must be well-formed.
 bool IsNfc(std::string_view utf8);
+
+// A span NFC rewrote: nfc bytes [nfc_begin, nfc_end) come from input bytes
+// [input_begin, input_end). Each span is the smallest ICU can name: one
+// character with its combining marks, or one character decomposed.
+struct NfcChange {
+  size_t nfc_begin = 0;
+  size_t nfc_end = 0;
+  size_t input_begin = 0;
+  size_t input_end = 0;
+};
+
+// NFC of `utf8` and where it differs from the input, ascending; outside the
+// changes both hold the same bytes. `utf8` must be well-formed.
+struct NfcMapping {
+  std::string nfc;
+  std::vector<NfcChange> changes;
+};
+NfcMapping NormalizeNfcMapped(std::string_view utf8);
 
 }  // namespace tessera::text
 

@@ -64,7 +64,8 @@ bool SuperscriptDigit(char32_t cp, char* digit) {
 void DetectFootnoteDefinition(std::string_view source, TextBlock& block,
                               std::set<std::string>* pending) {
   if (pending->empty() || block.context.kind != BlockKind::kParagraph ||
-      block.tokens.empty() || block.tokens.front().is_code) {
+      block.tokens.empty() || block.tokens.front().is_code ||
+      block.tokens.front().has_text) {
     return;
   }
   Token& first = block.tokens.front();
@@ -98,7 +99,7 @@ void SplitSuperscripts(std::string_view source, TextBlock& block,
       out.push_back(t);
       continue;
     }
-    if (code_span_depth > 0) {
+    if (code_span_depth > 0 || t.has_text) {
       out.push_back(t);
       continue;
     }
@@ -203,7 +204,7 @@ Cut LocateCut(const std::vector<Token>& tokens, std::string_view source,
   }
   if (k < n && vstart[k] < b) {
     const Token& t = tokens[k];
-    if (!t.is_code) {
+    if (!t.is_code && !t.has_text) {
       const size_t offset = b - vstart[k];
       if (!IsCharBoundary(Bytes(source, t), offset)) *ok = false;
       return Cut{k, t.begin + offset};
@@ -224,7 +225,11 @@ absl::Status SegmentBlock(std::string_view source, const TextBlock& block,
   for (size_t k = 0; k < n; ++k) {
     vstart[k] = view.size();
     const Token& t = tokens[k];
-    view.append(t.is_code ? ViewText(t) : Bytes(source, t));
+    // A soft line break still reads as "\n" to the sentence splitter (the
+    // same length as its " "), as it did when it was a code.
+    view.append(t.is_code    ? ViewText(t)
+                : t.has_text ? std::string_view(t.equiv)
+                             : TokenText(source, t));
     depth[k + 1] = depth[k];
     if (t.is_code && t.kind == CodeKind::kOpen) ++depth[k + 1];
     if (t.is_code && t.kind == CodeKind::kClose) --depth[k + 1];
@@ -275,7 +280,8 @@ absl::Status SegmentBlock(std::string_view source, const TextBlock& block,
 
   const auto is_edge_filler = [&](const Token& t) {
     if (t.is_code) return IsBreakType(t.type);
-    return LeadingSpaceBytes(Bytes(source, t)) == t.end - t.begin;
+    const std::string_view text = TokenText(source, t);
+    return LeadingSpaceBytes(text) == text.size();
   };
   for (std::vector<Token>& piece : pieces) {
     size_t a = 0;
@@ -294,13 +300,19 @@ absl::Status SegmentBlock(std::string_view source, const TextBlock& block,
     std::map<int, int> pair_ids;
     int next_id = 1;
     std::string plain;
+    // Each text run's source bytes, and whether some differ from its text.
+    std::vector<std::string> runs(1);
+    bool runs_differ = false;
     for (size_t k = a; k < b; ++k) {
       const Token& t = piece[k];
       if (!t.is_code) {
-        segment.content.text.append(Bytes(source, t));
-        plain.append(Bytes(source, t));
+        segment.content.text.append(TokenText(source, t));
+        plain.append(TokenText(source, t));
+        runs.back().append(Bytes(source, t));
+        runs_differ = runs_differ || t.has_text;
         continue;
       }
+      runs.emplace_back();
       int id;
       if (t.pair >= 0) {
         const auto [it, inserted] = pair_ids.try_emplace(t.pair, next_id);
@@ -318,6 +330,7 @@ absl::Status SegmentBlock(std::string_view source, const TextBlock& block,
     const bool verbatim = options.is_verbatim ? options.is_verbatim(plain)
                                               : IsVerbatimText(plain);
     segment.translatable = !block.no_translate && !verbatim;
+    if (runs_differ) segment.source_runs = std::move(runs);
     ranges->emplace_back(piece[a].begin, piece[b - 1].end);
     doc->segments.push_back(std::move(segment));
   }

@@ -27,8 +27,20 @@ struct Token {
   CodeKind kind = CodeKind::kStandalone;
   CodeType type = CodeType::kHtml;
   int pair = -1;      // shared by an open and its close, unique in the block
-  std::string equiv;  // see InlineCode::equiv
+  // See InlineCode::equiv. For a text token with `text`, what the sentence
+  // splitter reads instead (the same length as `text`).
+  std::string equiv;
+  // Text only: what a translator reads for these bytes when it is not the
+  // bytes themselves (" " for a soft line break). Whitespace only.
+  bool has_text = false;
+  std::string text;
 };
+
+// The text a text token reads as.
+inline std::string_view TokenText(std::string_view source, const Token& t) {
+  return t.has_text ? std::string_view(t.text)
+                    : source.substr(t.begin, t.end - t.begin);
+}
 
 // One paragraph, heading or table cell. Tokens are in source order and
 // contiguous (each begins where the previous ends).

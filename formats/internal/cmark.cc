@@ -86,7 +86,8 @@ Analysis Analyze(cmark_node* root) {
   while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
     cmark_node* node = cmark_iter_get_node(it);
     const cmark_node_type type = cmark_node_get_type(node);
-    if (type == CMARK_NODE_TEXT) continue;
+    // A soft line break is a space: a translation may reflow its lines.
+    if (type == CMARK_NODE_TEXT || type == CMARK_NODE_SOFTBREAK) continue;
     if (ev == CMARK_EVENT_ENTER && type == CMARK_NODE_LINK) {
       std::string text;
       bool plain = true;

@@ -57,7 +57,8 @@ struct Analysis {
   // The element structure: every node but text, with heading levels and
   // list types, in document order; links that merely show their own
   // address (autolinks, however written) are left out, since a translation
-  // may add one. Documents that differ only in text have equal signatures.
+  // may add one. Documents that differ only in text (and where lines break
+  // inside a paragraph) have equal signatures.
   std::string signature;
   // (text, url) of each link left out above, sorted.
   std::vector<std::pair<std::string, std::string>> autolinks;

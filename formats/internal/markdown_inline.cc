@@ -327,6 +327,13 @@ class InlineTokenizer {
     if (c_[start] != '\\') {
       while (At(pos_, ' ') || At(pos_, '\t')) ++pos_;
     }
+    if (type == CodeType::kSoftBreak) {
+      // A soft line break is a space to the reader, and to word counts and
+      // search: text " " standing for the line ending and the next line's
+      // prefix, which identity renderings keep (Segment::source_runs).
+      EmitSpace(start, pos_);
+      return absl::OkStatus();
+    }
     EmitCode(start, pos_, CodeKind::kStandalone, type, -1, "\n");
     return absl::OkStatus();
   }
@@ -489,7 +496,8 @@ class InlineTokenizer {
   }
 
   void Push(Token token) {
-    if (!token.is_code && !out_->empty() && !out_->back().is_code &&
+    if (!token.is_code && !token.has_text && !out_->empty() &&
+        !out_->back().is_code && !out_->back().has_text &&
         out_->back().end == token.begin) {
       out_->back().end = token.end;
       return;
@@ -497,9 +505,20 @@ class InlineTokenizer {
     out_->push_back(std::move(token));
   }
 
+  // Text [c0, c1) that reads as one space.
+  void EmitSpace(size_t c0, size_t c1) {
+    Token t;
+    t.begin = map_.SourceBegin(c0);
+    t.end = map_.SourceEnd(c1);
+    t.has_text = true;
+    t.text = " ";
+    t.equiv = "\n";
+    Push(std::move(t));
+  }
+
   // Text [c0, c1), split where the map says the source differs: a line
-  // ending (inside a code span) becomes a soft-break code, an unescaped
-  // table pipe an escape code.
+  // ending (inside a code span, where CommonMark reads it as a space)
+  // becomes a space, an unescaped table pipe an escape code.
   void EmitText(size_t c0, size_t c1) {
     size_t c = c0;
     while (c < c1) {
@@ -508,16 +527,16 @@ class InlineTokenizer {
       Token t;
       t.begin = map_.SourceBegin(c);
       t.end = map_.SourceEnd(e);
+      if (span != nullptr && span->kind == ContentMap::Kind::kGap) {
+        EmitSpace(c, e);
+        c = e;
+        continue;
+      }
       if (span != nullptr && span->kind != ContentMap::Kind::kVerbatim) {
         t.is_code = true;
         t.kind = CodeKind::kStandalone;
-        if (span->kind == ContentMap::Kind::kGap) {
-          t.type = CodeType::kSoftBreak;
-          t.equiv = "\n";
-        } else {
-          t.type = CodeType::kEscape;
-          t.equiv = "|";
-        }
+        t.type = CodeType::kEscape;
+        t.equiv = "|";
       }
       Push(std::move(t));
       c = e;

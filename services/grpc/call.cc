@@ -15,6 +15,13 @@ constexpr std::string_view kBearer = "bearer ";
 
 }  // namespace
 
+absl::Status ReadQueueFull(const WorkerPool& readers) {
+  return QuotaExceededError(
+      "read_queue", static_cast<int64_t>(readers.max_queued()),
+      StrCat("the server is busy: ", readers.max_queued(),
+             " long reads are already waiting; retry with backoff"));
+}
+
 absl::Time EffectiveDeadline(const grpc::ServerContextBase& ctx,
                              const CallEnv& env) {
   absl::Time cap = env.clock->Now() + env.call_timeout;

@@ -6,8 +6,12 @@
 //   1. Authorise: the bearer token against the method table (policy.h).
 //   2. Deadline: the client's, capped by CallEnv::call_timeout; a call that
 //      arrives already late is refused before the body runs.
-//   3. Run the body: inline on the gRPC thread for reads, on the WorkerPool
-//      for writes (which block on fsync) and for long reads.
+//   3. Run the body: inline on the gRPC thread for short reads, on the
+//      worker pool for writes (which block on fsync), and on the bounded
+//      read pool for long reads (renderings, listings, scans), so that
+//      neither gRPC's threads nor the writers wait behind them. When the
+//      read pool's queue is full the call gets RESOURCE_EXHAUSTED
+//      (LIMIT_EXCEEDED, limits/read_queue) at once: retry with backoff.
 //   4. Finish: a failed body gets DecorateError (reason, method) and the
 //      service's own edge details (for example a VersionConflict); the
 //      status is converted by ToGrpcStatus, once.
@@ -37,14 +41,22 @@ namespace tessera {
 struct CallEnv {
   const Authorizer* authorizer = nullptr;
   WorkerPool* workers = nullptr;
+  // Long reads; bounded queue. Null: long reads use `workers`.
+  WorkerPool* readers = nullptr;
   Clock* clock = Clock::Real();
   // Upper bound on any unary call, whatever deadline the client sent.
   absl::Duration call_timeout = absl::Seconds(30);
 };
 
-// kRead runs on the gRPC thread and must not block for long; kWrite and
-// kLongRead run on the worker pool.
+// kRead runs on the gRPC thread and must not block for long (point reads);
+// kWrite runs on the worker pool (it may commit, so it may wait on fsync);
+// kLongRead runs on the read pool (it may take long: rendering, listing or
+// scanning a statement; it may commit too).
 enum class CallKind { kRead, kWrite, kLongRead };
+
+// The RESOURCE_EXHAUSTED a long read gets when the read pool's queue is
+// full.
+absl::Status ReadQueueFull(const WorkerPool& readers);
 
 // The effective deadline: the client's, capped by env.call_timeout.
 absl::Time EffectiveDeadline(const grpc::ServerContextBase& ctx,
@@ -77,7 +89,11 @@ class UnaryCall final : public CancellationSource {
       if (status.ok()) status = call->Decorate(body(call->context()));
       call->Finish(status);
     };
-    if (kind != CallKind::kRead && env.workers != nullptr) {
+    if (kind == CallKind::kLongRead && env.readers != nullptr) {
+      if (!env.readers->TrySchedule(std::move(run))) {
+        call->Finish(call->Decorate(ReadQueueFull(*env.readers)));
+      }
+    } else if (kind != CallKind::kRead && env.workers != nullptr) {
       env.workers->Schedule(std::move(run));
     } else {
       run();

@@ -50,6 +50,7 @@
 #include "formats/render.h"
 #include "services/common/call_context.h"
 #include "services/common/principal.h"
+#include "services/publication/publication_render_cache.h"
 #include "services/publication/statement_reader.h"
 #include "services/publication/translation_reader.h"
 #include "services/statement/statement_model.h"
@@ -228,7 +229,9 @@ class PublicationCore {
 
   // A publication (`version` nullopt: the latest) rendered in `format`
   // (kSource: the statement's format), with the manifest when `full`.
-  // Any role of the caller granted in the language. Reads only. Errors:
+  // Any role of the caller granted in the language. Reads only. Each
+  // format of a publication is rendered once and then served from a
+  // bounded cache (publication_render_cache.h). Errors:
   // NOT_FOUND (statement, publication, or none yet); INVALID_ARGUMENT (bad
   // tag, kMarkdown from a plain-text source, unknown format);
   // PERMISSION_DENIED (LANGUAGE_NOT_GRANTED); INTERNAL for a corrupt
@@ -293,6 +296,8 @@ class PublicationCore {
   // Drops every cached document and sets the budget (in segments; 0
   // disables the cache).
   void ResetRevisionCacheForTest(size_t max_segments);
+  // The rendering cache of GetPublication, for tests and benchmarks only.
+  RenderCache& RenderCacheForTest() { return renders_; }
 
   // Publishes every language completed by approvals in the feed not yet
   // read (trigger automatic, policy kRefuse, no publisher). Idempotent: a
@@ -358,6 +363,9 @@ class PublicationCore {
   size_t cache_segments_ ABSL_GUARDED_BY(cache_mu_) = 0;
   uint64_t cache_hits_ ABSL_GUARDED_BY(cache_mu_) = 0;
   uint64_t cache_misses_ ABSL_GUARDED_BY(cache_mu_) = 0;
+
+  // GetPublication's renderings.
+  RenderCache renders_;
 
   // Publishes each language as it becomes fully approved. Last, so that it
   // stops before the members its handler uses go away.

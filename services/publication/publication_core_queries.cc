@@ -55,25 +55,37 @@ absl::StatusOr<Document> PublicationCore::GetPublication(
     return BadField("format",
                     "a plain-text publication has no Markdown rendering");
   }
-  ASSIGN_OR_RETURN(std::string bytes, LoadContent(iid, lang, *version));
   switch (format) {
     case OutputFormat::kMarkdown:
-      d.content = std::move(bytes);
       d.content_type = "text/markdown; charset=utf-8";
       break;
     case OutputFormat::kPlainText:
-      d.content =
-          markdown ? formats::MarkdownToPlainText(bytes) : std::move(bytes);
       d.content_type = "text/plain; charset=utf-8";
       break;
     case OutputFormat::kHtml:
-      d.content = markdown ? formats::MarkdownToHtml(bytes)
-                           : formats::PlainTextToHtml(bytes);
       d.content_type = "text/html; charset=utf-8";
       break;
     default:
       return BadField("format", "is not a known DocumentFormat");
   }
+  // The stored bytes are read, and converted, only on a cache miss.
+  const std::string key =
+      StrCat(iid, "/", lang, "/", *version, "/", static_cast<int>(format));
+  ASSIGN_OR_RETURN(
+      std::shared_ptr<const std::string> rendered,
+      renders_.Get(key, pub->content_sha256,
+                   [&]() -> absl::StatusOr<std::string> {
+                     ASSIGN_OR_RETURN(std::string bytes,
+                                      LoadContent(iid, lang, *version));
+                     if (format == OutputFormat::kMarkdown || !markdown) {
+                       if (format != OutputFormat::kHtml) return bytes;
+                       return formats::PlainTextToHtml(bytes);
+                     }
+                     return format == OutputFormat::kHtml
+                                ? formats::MarkdownToHtml(bytes)
+                                : formats::MarkdownToPlainText(bytes);
+                   }));
+  d.content = *rendered;
   d.format = format;
   d.publication = *std::move(pub);
   return d;

@@ -57,9 +57,7 @@ std::string PlainText(const formats::Segment& s) {
 }
 
 size_t SourceBytes(const formats::Segment& s) {
-  size_t n = s.content.text.size();
-  for (const auto& code : s.codes) n += code.data.size();
-  return n;
+  return formats::SegmentSource(s).size();
 }
 
 int CountLines(std::string_view s) {
@@ -114,9 +112,15 @@ absl::StatusOr<ImportResult> ImportDocument(formats::Format format,
       CheckRangesSyntax("no_translate_ranges", options.no_translate_ranges));
 
   std::string normalized;
+  std::vector<formats::SourceEdit> edits;
   std::string_view source = bytes;
   if (!text::IsNfc(bytes)) {
-    normalized = text::NormalizeNfc(bytes);
+    text::NfcMapping nfc = text::NormalizeNfcMapped(bytes);
+    for (const text::NfcChange& c : nfc.changes) {
+      edits.push_back(formats::SourceEdit{c.nfc_begin, c.nfc_end,
+                                          c.input_begin, c.input_end});
+    }
+    normalized = std::move(nfc.nfc);
     source = normalized;
   }
 
@@ -292,6 +296,11 @@ absl::StatusOr<ImportResult> ImportDocument(formats::Format format,
       ++result.translatable_segment_count;
       result.word_count += info.word_count;
     }
+  }
+  if (source.data() != bytes.data()) {
+    // Segments are NFC; renderings give the upload back as it came.
+    RETURN_IF_ERROR(
+        formats::RestoreUploadBytes(bytes, edits, &result.document));
   }
   return result;
 }

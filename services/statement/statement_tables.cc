@@ -174,6 +174,7 @@ rec::SourceSegmentRecord ToRecord(const formats::Segment& s,
   r.set_section_heading(info.section_heading);
   r.set_word_count(info.word_count);
   r.set_translatable(s.translatable);
+  for (const auto& run : s.source_runs) r.add_source_runs(run);
   r.set_no_translate_reason(static_cast<int>(info.no_translate_reason));
   for (const auto& p : info.placeholders) {
     auto* pr = r.add_placeholders();
@@ -204,6 +205,7 @@ void FromRecord(const rec::SourceSegmentRecord& r, formats::Segment* s,
     s->context.nesting.push_back(static_cast<formats::BlockKind>(k));
   }
   s->translatable = r.translatable();
+  s->source_runs.assign(r.source_runs().begin(), r.source_runs().end());
   info->index_in_block = r.index_in_block();
   info->block_segment_count = r.block_segment_count();
   info->source_line = r.source_line();

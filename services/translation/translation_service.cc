@@ -90,7 +90,7 @@ grpc::ServerUnaryReactor* TranslationServiceImpl::GetSegment(
     grpc::CallbackServerContext* ctx, const v1::GetSegmentRequest* req,
     v1::Translation* resp) {
   return UnaryCall::Serve(
-      ctx, *env_, kGetSegment, CallKind::kLongRead,
+      ctx, *env_, kGetSegment, CallKind::kWrite,
       [=, this](const CallContext& call) -> absl::Status {
         ASSIGN_OR_RETURN(TranslationRef ref,
                          ParseTranslationName("name", req->name()));

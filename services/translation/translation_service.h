@@ -1,9 +1,11 @@
 // TranslationServiceImpl: the gRPC adapter of TranslationCore. Each handler
 // is authorise (UnaryCall, services/grpc/call.h), convert the request
 // (translation_convert.h), one call into the core, convert the answer.
-// Changes and comments run on the worker pool (CallKind::kWrite), and so do
-// the reads (CallKind::kLongRead), since any call may first carry a new
-// source revision over and commit it. Errors get their google.rpc details
+// Changes and comments run on the worker pool (CallKind::kWrite), and so
+// does GetSegment, a point read that may first carry a new source revision
+// over and commit it; listings and histories run on the read pool
+// (CallKind::kLongRead), which may commit too. No call runs on a gRPC
+// thread. Errors get their google.rpc details
 // at the edge: ErrorInfo always, and for a failed change a VersionConflict
 // with the current Translation on ABORTED and a QaReport on QA errors.
 //
