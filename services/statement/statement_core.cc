@@ -215,6 +215,7 @@ absl::StatusOr<Statement> StatementCore::CreateStatement(
   ImportOptions io;
   io.no_translate_ranges = p.no_translate_ranges;
   io.limits = limits_;
+  io.deadline = call.deadline();
   ASSIGN_OR_RETURN(ImportResult imp,
                    ImportDocument(p.format, source_language, p.source, io));
 
@@ -482,6 +483,7 @@ absl::StatusOr<Revision> StatementCore::ReviseStatement(const CallContext& call,
   ImportOptions io;
   io.no_translate_ranges = p.no_translate_ranges;
   io.limits = limits_;
+  io.deadline = call.deadline();
   ASSIGN_OR_RETURN(ImportResult imp,
                    ImportDocument(s.format, s.source_language, p.source, io));
   ASSIGN_OR_RETURN(RevisionDocument previous,
