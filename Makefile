@@ -7,7 +7,8 @@ LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= ./var/data
 CTEST_ARGS ?=
 
-.PHONY: all deps test-deps configure build run test bench clean format
+.PHONY: all deps test-deps configure build run test bench clean format \
+	import-limits-long
 
 all: build
 
@@ -31,6 +32,11 @@ run: build
 
 test: test-deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+# Long form of large_import_memory_test: 200 imports of an 8 MB document.
+import-limits-long: build
+	cd $(BUILD_DIR) && TESSERA_LARGE_IMPORT_MB=8 TESSERA_LARGE_IMPORT_REPEATS=200 \
+	  ctest --output-on-failure -R '^large_import_memory_test$$'
 
 bench: build
 	./$(BUILD_DIR)/tests/bench/tessera_bench
