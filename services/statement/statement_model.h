@@ -91,7 +91,8 @@ struct ImportLimits {
 struct ImportOptions {
   std::vector<NoTranslateRange> no_translate_ranges;
   ImportLimits limits;
-  // The parse is abandoned (DEADLINE_EXCEEDED) when this passes.
+  // The parse is abandoned (DEADLINE_EXCEEDED) when this passes, by the
+  // real clock (absl::Now).
   absl::Time deadline = absl::InfiniteFuture();
 };
 
