@@ -24,7 +24,7 @@ namespace {
 constexpr int64_t kMiB = int64_t{1} << 20;
 // Peak RSS of the server over all imports, and how far RSS after the
 // last import may be above RSS after the first.
-constexpr int64_t kPeakBound = 400 * kMiB;
+constexpr int64_t kPeakBound = 200 * kMiB;
 constexpr int64_t kFlatMargin = 48 * kMiB;
 
 int EnvInt(const char* name, int fallback) {
