@@ -16,7 +16,7 @@ HISTORY_RUNS ?= 10
 HISTORY_SECONDS ?= 30
 
 .PHONY: all deps test-deps configure build run test bench fuzz asan tsan \
-	crashtest historycheck clean format
+	crashtest historycheck import-limits-long clean format
 
 all: build
 
@@ -40,6 +40,11 @@ run: build
 
 test: test-deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+# Long form of large_import_memory_test: 200 imports of an 8 MB document.
+import-limits-long: build
+	cd $(BUILD_DIR) && TESSERA_LARGE_IMPORT_MB=8 TESSERA_LARGE_IMPORT_REPEATS=200 \
+	  ctest --output-on-failure -R '^large_import_memory_test$$'
 
 bench: build
 	./$(BUILD_DIR)/tests/bench/tessera_bench

@@ -703,3 +703,24 @@ TEST(RenderTest, BareAutolinkKeepsItsExtentAfterTranslation) {
 
 }  // namespace
 }  // namespace tessera::formats
+
+namespace tessera::formats {
+namespace {
+
+TEST(MaxSegmentsTest, ImportStopsOnceTheCountPassesTheLimit) {
+  ImportOptions options;
+  options.split_sentences = testing::SimpleSentenceSplit;
+  options.max_segments = 3;
+  EXPECT_TRUE(ImportMarkdown("One. Two.\n\nThree.\n", options).ok());
+  EXPECT_THAT(ImportMarkdown("One. Two.\n\nThree. Four.\n", options),
+              tessera::testing::StatusIs(
+                  absl::StatusCode::kResourceExhausted,
+                  ::testing::HasSubstr("more than 3 segments")));
+  EXPECT_THAT(ImportPlainText("a\n\nb\n\nc\n\nd\n", options),
+              tessera::testing::StatusIs(absl::StatusCode::kResourceExhausted));
+  options.max_segments = 0;
+  EXPECT_TRUE(ImportPlainText("a\n\nb\n\nc\n\nd\n", options).ok());
+}
+
+}  // namespace
+}  // namespace tessera::formats

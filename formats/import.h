@@ -48,6 +48,12 @@ struct ImportOptions {
   // Blocks whose segments are marked non-translatable, in addition to those
   // between marker lines.
   std::vector<BlockRange> no_translate_blocks;
+
+  // Most segments the document may have; 0 for no limit. Segmenting stops
+  // as soon as the count passes it and the import returns
+  // RESOURCE_EXHAUSTED, so an oversized document is refused without
+  // building all its segments.
+  size_t max_segments = 0;
 };
 
 // The built-in verbatim check: true when `text` holds no word, only

@@ -7,6 +7,8 @@
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -20,6 +22,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "google/protobuf/descriptor.h"
+#include "server/allocator.h"
 #include "server/fd_listener.h"
 #include "services/assignment/assignment_core.h"
 #include "services/assignment/assignment_service.h"
@@ -100,6 +103,13 @@ absl::Status ValidateOptions(const ServerOptions& o) {
     return absl::InvalidArgumentError(
         "--lease_ttl must be between 1s and 168h");
   }
+  if (o.parse_cpu_budget <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--parse_cpu_budget must be positive");
+  }
+  if (o.parse_memory_bytes < (size_t{64} << 20)) {
+    return absl::InvalidArgumentError(
+        "--parse_memory_bytes must be at least 67108864");
+  }
   if (o.tls_cert_file.empty() != o.tls_key_file.empty()) {
     return absl::InvalidArgumentError(
         "--tls_cert_file and --tls_key_file go together");
@@ -165,6 +175,28 @@ int EffectiveMaxConnections(int wanted) {
                " would leave a quarter"));
   }
   return wanted;
+}
+
+// The parse helper to run, checked once at start so that a missing helper
+// fails the start rather than every import.
+absl::StatusOr<std::string> ParseHelperPath(const ServerOptions& o) {
+  std::string path = o.parse_helper;
+  if (path.empty()) {
+    std::error_code ec;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) {
+      return absl::InvalidArgumentError(
+          "cannot locate tessera-parse: pass --parse_helper");
+    }
+    path = (self.parent_path() / "tessera-parse").string();
+  }
+  if (access(path.c_str(), X_OK) != 0) {
+    return absl::InvalidArgumentError(
+        StrCat("the document parser ", path,
+               " is missing or not executable: install tessera-parse next "
+               "to tesserad, pass --parse_helper, or --isolate_parsing=false"));
+  }
+  return path;
 }
 
 absl::StatusOr<std::unique_ptr<storage::Store>> OpenStore(
@@ -240,6 +272,13 @@ class TesseradImpl final : public Tesserad {
     limits.max_document_bytes = options_.max_document_bytes;
     limits.max_segments = options_.max_segments_per_statement;
     limits.max_segment_bytes = options_.max_segment_bytes;
+    if (options_.isolate_parsing) {
+      ASSIGN_OR_RETURN(limits.parse.helper, ParseHelperPath(options_));
+    }
+    limits.parse.cpu = options_.parse_cpu_budget;
+    limits.parse.memory_bytes = options_.parse_memory_bytes;
+    limits.parse.prechecks = options_.parse_prechecks;
+    limits.parse.after_large_parse = &ReleaseFreedMemory;
     statements_ = std::make_unique<statement::StatementCore>(
         store_.get(), options_.clock, options_.random, limits);
     statement_service_ = std::make_unique<statement::StatementServiceImpl>(

@@ -33,6 +33,17 @@ struct ServerOptions {
   int max_segments_per_statement = 20000;
   // Longest segment text accepted, in bytes (INVALID_ARGUMENT above).
   size_t max_segment_bytes = 4096;
+  // Imported documents are parsed in a child process (the tessera-parse
+  // executable, by default next to this one) with a CPU and memory budget
+  // that the call's deadline can cut short; false parses in process,
+  // unbounded. Over budget: RESOURCE_EXHAUSTED, nothing stored.
+  bool isolate_parsing = true;
+  std::string parse_helper;  // empty: tessera-parse beside /proc/self/exe
+  absl::Duration parse_cpu_budget = absl::Seconds(10);
+  size_t parse_memory_bytes = size_t{1} << 30;
+  // Refuse Markdown with the patterns known to make cmark-gfm quadratic
+  // before parsing it.
+  bool parse_prechecks = true;
   // HTTP/2 streams one connection may have open at once.
   int max_concurrent_streams = 256;
   // Client connections alive at once; further ones are closed on accept.

@@ -15,6 +15,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "server/allocator.h"
 #include "server/fd_listener.h"
 #include "server/protobuf_log.h"
 #include "server/tesserad.h"
@@ -31,6 +32,21 @@ ABSL_FLAG(int32_t, max_segments_per_statement, 20000,
 ABSL_FLAG(int64_t, max_segment_bytes, 4096,
           "Longest segment text accepted, in bytes; an import with a longer "
           "segment is refused with INVALID_ARGUMENT naming its block.");
+ABSL_FLAG(bool, isolate_parsing, true,
+          "Parse imported documents in a child process (tessera-parse) "
+          "under --parse_cpu_budget and --parse_memory_bytes, killed when "
+          "the call's deadline passes; false parses in process, unbounded.");
+ABSL_FLAG(std::string, parse_helper, "",
+          "Path of the tessera-parse executable; default: next to tesserad.");
+ABSL_FLAG(absl::Duration, parse_cpu_budget, absl::Seconds(10),
+          "CPU time one document parse may use; over it the import is "
+          "refused with RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int64_t, parse_memory_bytes, int64_t{1} << 30,
+          "Address space one document parse may use, in bytes.");
+ABSL_FLAG(bool, parse_prechecks, true,
+          "Refuse Markdown holding the patterns known to make Debian's "
+          "cmark-gfm quadratic (huge tables, runs of \"![[\", "
+          "\"<![CDATA[\") before parsing it.");
 ABSL_FLAG(int64_t, max_message_bytes, (int64_t{8} << 20) + (int64_t{1} << 20),
           "Largest gRPC request accepted, in bytes (the document limit plus "
           "room for the other fields).");
@@ -122,6 +138,12 @@ tessera::ServerOptions OptionsFromFlags() {
       absl::GetFlag(FLAGS_max_segments_per_statement);
   o.max_segment_bytes = static_cast<size_t>(
       std::max<int64_t>(0, absl::GetFlag(FLAGS_max_segment_bytes)));
+  o.isolate_parsing = absl::GetFlag(FLAGS_isolate_parsing);
+  o.parse_helper = absl::GetFlag(FLAGS_parse_helper);
+  o.parse_cpu_budget = absl::GetFlag(FLAGS_parse_cpu_budget);
+  o.parse_memory_bytes = static_cast<size_t>(
+      std::max<int64_t>(0, absl::GetFlag(FLAGS_parse_memory_bytes)));
+  o.parse_prechecks = absl::GetFlag(FLAGS_parse_prechecks);
   o.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   o.max_connections = absl::GetFlag(FLAGS_max_connections);
   o.max_connection_idle = absl::GetFlag(FLAGS_max_connection_idle);
@@ -150,6 +172,7 @@ tessera::ServerOptions OptionsFromFlags() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tessera::ConfigureAllocator();
   absl::SetProgramUsageMessage(kUsage);
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   tessera::ServerOptions options = OptionsFromFlags();

@@ -333,6 +333,12 @@ absl::Status SegmentBlock(std::string_view source, const TextBlock& block,
     if (runs_differ) segment.source_runs = std::move(runs);
     ranges->emplace_back(piece[a].begin, piece[b - 1].end);
     doc->segments.push_back(std::move(segment));
+    if (options.max_segments > 0 &&
+        doc->segments.size() > options.max_segments) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("the document has more than ", options.max_segments,
+                       " segments"));
+    }
   }
   return absl::OkStatus();
 }

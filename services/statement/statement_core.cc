@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "services/common/errors.h"
@@ -215,6 +216,8 @@ absl::StatusOr<Statement> StatementCore::CreateStatement(
   ImportOptions io;
   io.no_translate_ranges = p.no_translate_ranges;
   io.limits = limits_;
+  // The parse child is timed by the real clock, the call by ours.
+  io.deadline = absl::Now() + (call.deadline() - clock_->Now());
   ASSIGN_OR_RETURN(ImportResult imp,
                    ImportDocument(p.format, source_language, p.source, io));
 
@@ -482,6 +485,8 @@ absl::StatusOr<Revision> StatementCore::ReviseStatement(const CallContext& call,
   ImportOptions io;
   io.no_translate_ranges = p.no_translate_ranges;
   io.limits = limits_;
+  // The parse child is timed by the real clock, the call by ours.
+  io.deadline = absl::Now() + (call.deadline() - clock_->Now());
   ASSIGN_OR_RETURN(ImportResult imp,
                    ImportDocument(s.format, s.source_language, p.source, io));
   ASSIGN_OR_RETURN(RevisionDocument previous,

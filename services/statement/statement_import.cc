@@ -15,6 +15,7 @@
 #include "formats/markdown.h"
 #include "formats/plaintext.h"
 #include "services/common/errors.h"
+#include "services/statement/statement_parse.h"
 #include "services/statement/statement_validation.h"
 #include "text/normalize.h"
 #include "text/placeholders.h"
@@ -58,6 +59,12 @@ std::string PlainText(const formats::Segment& s) {
 
 size_t SourceBytes(const formats::Segment& s) {
   return formats::SegmentSource(s).size();
+}
+
+absl::Status SegmentLimitError(std::string_view what, int limit) {
+  return QuotaExceededError(
+      "max_segments_per_statement", limit,
+      StrCat(what, "; the limit max_segments_per_statement is ", limit));
 }
 
 int CountLines(std::string_view s) {
@@ -132,24 +139,44 @@ absl::StatusOr<ImportResult> ImportDocument(formats::Format format,
     return BadField("source_language",
                     std::string(segmenter.status().message()));
   }
-  formats::ImportOptions fo;
-  std::shared_ptr<const text::Segmenter> seg = *std::move(segmenter);
-  fo.split_sentences = [seg](std::string_view t) { return seg->Split(t); };
-  fo.is_verbatim = [](std::string_view t) {
-    return text::IsNonTranslatable(t);
-  };
+  if (format == formats::Format::kMarkdown && limits.parse.prechecks) {
+    RETURN_IF_ERROR(CheckMarkdownHazards(source));
+  }
+  ParseRequest request;
+  request.format = format;
+  request.language = result.source_language;
+  request.max_segments =
+      static_cast<size_t>(std::max(limits.max_segments, 0));
+  request.source = source;
   for (const auto& r : options.no_translate_ranges) {
     if (r.kind == NoTranslateRange::Kind::kBlocks) {
-      fo.no_translate_blocks.push_back(
+      request.no_translate_blocks.push_back(
           {r.first, std::min(r.last, std::numeric_limits<int>::max() - 1) + 1});
     }
   }
-  auto imported = format == formats::Format::kMarkdown
-                      ? formats::ImportMarkdown(source, fo)
-                      : formats::ImportPlainText(source, fo);
+  // Declared before the parse result, so it runs once that is freed.
+  struct AfterParse {
+    void (*hook)();
+    ~AfterParse() {
+      if (hook != nullptr) hook();
+    }
+  } after_parse{limits.parse.helper.empty() && source.size() >= 1000000
+                    ? limits.parse.after_large_parse
+                    : nullptr};
+  auto imported =
+      limits.parse.helper.empty()
+          ? ParseInProcess(request, *std::move(segmenter))
+          : ParseDocument(request, limits.parse, options.deadline);
   if (!imported.ok()) {
     if (absl::IsInvalidArgument(imported.status())) {
       return BadField("source", std::string(imported.status().message()));
+    }
+    // The formats importers' RESOURCE_EXHAUSTED is the segment limit; the
+    // budget's own errors already carry their details.
+    if (absl::IsResourceExhausted(imported.status()) &&
+        !DetailsOf(imported.status()).has_value()) {
+      return SegmentLimitError(std::string(imported.status().message()),
+                               limits.max_segments);
     }
     return imported.status();
   }
@@ -209,11 +236,8 @@ absl::StatusOr<ImportResult> ImportDocument(formats::Format format,
   }
 
   if (n > static_cast<size_t>(limits.max_segments)) {
-    return QuotaExceededError(
-        "max_segments_per_statement", limits.max_segments,
-        StrCat("the document has ", n,
-               " segments; the limit max_segments_per_statement is ",
-               limits.max_segments));
+    return SegmentLimitError(StrCat("the document has ", n, " segments"),
+                             limits.max_segments);
   }
 
   // Per block: first line, segment count, and marks.

@@ -24,9 +24,15 @@ namespace tessera::statement {
 // QuotaFailure "limits/max_document_bytes"), UTF-8 (INVALID_ARGUMENT,
 // ErrorInfo INVALID_UTF8 with the byte offset), the language tag
 // (INVALID_ARGUMENT), the no-translate ranges (INVALID_ARGUMENT when
-// malformed or past the end of the document), then the segment limits
-// (RESOURCE_EXHAUSTED for the count, INVALID_ARGUMENT naming the segment's
-// block and line for the length).
+// malformed), the known quadratic Markdown patterns when
+// limits.parse.prechecks (RESOURCE_EXHAUSTED, statement_parse.h), then
+// parses, in the child limits.parse.helper when set: RESOURCE_EXHAUSTED
+// past its CPU or memory budget, DEADLINE_EXCEEDED once options.deadline
+// passes. Segmenting stops as soon as the segment count passes
+// limits.max_segments (RESOURCE_EXHAUSTED, QuotaFailure
+// "limits/max_segments_per_statement"). Then the no-translate ranges past
+// the end of the document (INVALID_ARGUMENT) and the segment length
+// (INVALID_ARGUMENT naming the segment's block and line).
 absl::StatusOr<ImportResult> ImportDocument(formats::Format format,
                                             std::string_view source_language,
                                             std::string_view bytes,

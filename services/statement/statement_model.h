@@ -61,6 +61,22 @@ struct SegmentInfo {
   std::vector<text::Placeholder> placeholders;
 };
 
+// Where and how an import parses the document (statement_parse.h). The
+// default parses in process, unbounded (unit tests, benchmarks, tools).
+struct ParseBudget {
+  // Path of the tessera-parse executable; empty: parse in this process.
+  std::string helper;
+  // CPU time one parse may use (RESOURCE_EXHAUSTED above), and its
+  // address-space limit in bytes; both apply only with a helper.
+  absl::Duration cpu = absl::Seconds(10);
+  size_t memory_bytes = size_t{1} << 30;
+  // Refuse Markdown with the known quadratic patterns before parsing.
+  bool prechecks = true;
+  // Run after an in-process parse of a document of 1 MB or more, once it
+  // is freed (the server returns freed memory to the kernel); may be null.
+  void (*after_large_parse)() = nullptr;
+};
+
 // Limits enforced on every import.
 struct ImportLimits {
   // Larger uploads: RESOURCE_EXHAUSTED.
@@ -69,11 +85,15 @@ struct ImportLimits {
   int max_segments = 20000;
   // A segment whose text is longer: INVALID_ARGUMENT.
   size_t max_segment_bytes = 4096;
+  ParseBudget parse;
 };
 
 struct ImportOptions {
   std::vector<NoTranslateRange> no_translate_ranges;
   ImportLimits limits;
+  // The parse is abandoned (DEADLINE_EXCEEDED) when this passes, by the
+  // real clock (absl::Now).
+  absl::Time deadline = absl::InfiniteFuture();
 };
 
 // An imported document, nothing stored.

@@ -17,6 +17,7 @@ absl::Status BenchServer::Start() {
   options.listen = "127.0.0.1:0";
   options.data_dir = dir_.Sub("data");
   options.shutdown_grace = absl::ZeroDuration();
+  options.parse_helper = TESSERA_BINARY_DIR "/server/tessera-parse";
   auto server = Tesserad::Start(options);
   if (!server.ok()) return server.status();
   server_ = std::move(server).value();

@@ -4,7 +4,7 @@
 // counts), against raw ICU sentence iteration over the same bytes in the
 // same run. Prints MB/s medians and the ratio at 1x, 10x and 100x.
 //
-//   tessera_import_bench [--repeat=5] [--sizes=1,10,100]
+//   tessera_import_bench [--repeat=5] [--sizes=1,10,100] [--isolated]
 #include <unicode/brkiter.h>
 #include <unicode/utext.h>
 
@@ -29,6 +29,9 @@
 ABSL_FLAG(int32_t, repeat, 5, "Runs per point; the table shows medians.");
 ABSL_FLAG(std::string, sizes, "1,10,100",
           "Corpus repetitions to measure, comma-separated.");
+ABSL_FLAG(bool, isolated, false,
+          "Parse in the tessera-parse child process, as tesserad does, "
+          "instead of in this process.");
 ABSL_FLAG(std::string, shared_dir, TESSERA_SHARED_DIR,
           "Directory holding corpus/seeds/.");
 
@@ -106,6 +109,11 @@ int main(int argc, char** argv) {
   tessera::statement::ImportOptions options;
   options.limits.max_document_bytes = size_t{1} << 30;
   options.limits.max_segments = 1 << 30;
+  if (absl::GetFlag(FLAGS_isolated)) {
+    options.limits.parse.helper = TESSERA_BINARY_DIR "/server/tessera-parse";
+    options.limits.parse.cpu = absl::Hours(1);
+    options.limits.parse.memory_bytes = size_t{16} << 30;
+  }
   std::printf("%6s %10s %8s %12s %12s %10s %12s\n", "size", "bytes", "segments",
               "ICU MB/s", "import MB/s", "x ICU", "ms/import");
   for (absl::string_view s : absl::StrSplit(absl::GetFlag(FLAGS_sizes), ',')) {

@@ -23,6 +23,7 @@ void TestServer::StartServer() {
   options.drain_timeout = absl::Seconds(2);
   options.shutdown_grace = absl::ZeroDuration();
   options.block_cache_bytes = size_t{8} << 20;
+  options.parse_helper = TESSERA_BINARY_DIR "/server/tessera-parse";
   if (tweak_) tweak_(options);
   auto server = Tesserad::Start(options);
   if (!server.ok()) {
