@@ -38,7 +38,10 @@ run: build
 	@mkdir -p $(DATA_DIR)
 	./$(BUILD_DIR)/server/tesserad --listen=$(LISTEN) --data_dir=$(DATA_DIR)
 
+# The fuzz targets are built before the suite runs, so that their build
+# does not compete with the suite's timing-sensitive tests.
 test: test-deps build
+	FUZZ_BUILD_ONLY=1 JOBS=$(JOBS) ./tests/fuzz/run_fuzz.sh . $(FUZZ_DIR) 0
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 # Long form of large_import_memory_test: 200 imports of an 8 MB document.
