@@ -458,11 +458,15 @@ class History:
         for c in self.claims_by_user.get(op.user, []):
             if c.invoke > op.invoke:
                 break
-            if c.extra["role"] == role and c.extra["lang"] == lang and \
-                    c.ok is not False:
+            if c.extra["role"] != role or c.extra["lang"] != lang:
+                continue
+            if c.ok is True:
                 # The user's latest claim for this language and role holds
                 # the lease (calls of one user are sequential).
-                leased = c.ok is True and c.seg == op.seg
+                leased = c.seg == op.seg
+            elif c.ok is False and c.reason == "NOTHING_TO_CLAIM":
+                # Nothing left to claim: the finished lease has ended.
+                leased = False
         sure = maybe = leased
         for asg in self.assigns:
             if asg.ok is False or asg.extra["assignee"] != op.user or \
