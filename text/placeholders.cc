@@ -209,10 +209,11 @@ bool Inside(const std::vector<Span>& spans, int32_t pos) {
 
 void FindEmails(const Text& t, const std::vector<Span>& urls,
                 std::vector<Span>* out) {
+  int32_t floor = 0;  // end of the last address: addresses never overlap
   for (int32_t at = 0; at < t.size(); ++at) {
     if (t.byte(at) != '@' || Inside(urls, at)) continue;
     int32_t begin = at;
-    for (;;) {
+    while (begin > floor) {
       int32_t len;
       const UChar32 c = t.Before(begin, &len);
       if (!IsLocalPartChar(c)) break;
@@ -254,6 +255,7 @@ void FindEmails(const Text& t, const std::vector<Span>& urls,
     }
     if (!ok) continue;
     out->push_back({begin, end});
+    floor = end;
     at = end - 1;
   }
 }

@@ -78,6 +78,15 @@ TEST(PlaceholdersTest, Emails) {
   EXPECT_THAT(Find("user@localhost, a@b.c, @mention, x@-bad.com"), IsEmpty());
 }
 
+// Found by fuzz_segmenter: a second '@' right after an address made an
+// address that overlapped the first.
+TEST(PlaceholdersTest, EmailsNeverOverlap) {
+  EXPECT_THAT(Find("Her email is Jane.Doe@example.com.Doe@example.can email."),
+              ElementsAre(Email("Jane.Doe@example.com.Doe")));
+  EXPECT_THAT(Find("a@example.org b@example.net"),
+              ElementsAre(Email("a@example.org"), Email("b@example.net")));
+}
+
 TEST(PlaceholdersTest, Numbers) {
   EXPECT_THAT(
       Find("1,000.5 and 1" + kNbsp + "000,5 and 12.5%"),

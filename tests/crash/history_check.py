@@ -454,7 +454,7 @@ class History:
         role = a.ASSIGNMENT_ROLE_TRANSLATE if kind == "t" else \
             a.ASSIGNMENT_ROLE_REVIEW
         lang = self.lang_of(op.seg)
-        leased = False
+        sure = maybe = False
         for c in self.claims_by_user.get(op.user, []):
             if c.invoke > op.invoke:
                 break
@@ -463,11 +463,11 @@ class History:
             if c.ok is True:
                 # The user's latest claim for this language and role holds
                 # the lease (calls of one user are sequential).
-                leased = c.seg == op.seg
+                sure = maybe = c.seg == op.seg
             elif c.ok is False and c.reason == "NOTHING_TO_CLAIM":
-                # Nothing left to claim: the finished lease has ended.
-                leased = False
-        sure = maybe = leased
+                # A finished lease ends then; one whose work is open but
+                # outside the claim's scope stays.
+                sure = False
         for asg in self.assigns:
             if asg.ok is False or asg.extra["assignee"] != op.user or \
                     asg.extra["role"] != role or \

@@ -279,6 +279,9 @@ void Setup() {
   options.worker_threads = 4;
   options.block_cache_bytes = size_t{8} << 20;
   options.shutdown_grace = absl::ZeroDuration();
+  // Parse in process, so that the sanitizers see the parsers and each input
+  // does not pay for a child process.
+  options.isolate_parsing = false;
   auto server = Tesserad::Start(options);
   FUZZ_CHECK(server.ok(), server.status().ToString());
   fixture->server = *std::move(server);
