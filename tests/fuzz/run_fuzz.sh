@@ -7,6 +7,9 @@
 # BUILD_DIR/fuzz-artifacts/<target>/. Exits non-zero if any target failed.
 #
 #   run_fuzz.sh SOURCE_DIR BUILD_DIR SECONDS [TARGET...]
+#
+# FUZZ_SEED fixes libFuzzer's seed (the short run in make test uses 1, so
+# that it explores the same inputs on every machine).
 set -eu
 
 SRC=$(cd "$1" && pwd)
@@ -81,8 +84,10 @@ for t in $TARGETS; do
     fi
   fi
   t0=$(date +%s)
+  seed=""
+  if [ -n "${FUZZ_SEED:-}" ]; then seed="-seed=$FUZZ_SEED"; fi
   # shellcheck disable=SC2086
-  if "$bin" -max_total_time="$SECONDS_EACH" -timeout=25 -rss_limit_mb=4096 \
+  if "$bin" $seed -max_total_time="$SECONDS_EACH" -timeout=25 -rss_limit_mb=4096 \
       -max_len=$max_len -print_final_stats=1 -artifact_prefix="$artifacts" \
       $extra "$corpus" "$seeds" >"$log" 2>&1; then
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
