@@ -20,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "server/h2_guard.h"
 
 namespace tessera {
 namespace {
@@ -113,13 +114,24 @@ absl::StatusOr<std::unique_ptr<FdListener>> FdListener::Bind(
     close(fd);
     return s;
   }
-  int bound = ss.ss_family == AF_INET6
-                  ? ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port)
-                  : ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
-  return std::unique_ptr<FdListener>(new FdListener(fd, bound));
+  int bound;
+  bool loopback;
+  if (ss.ss_family == AF_INET6) {
+    const auto* a6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+    bound = ntohs(a6->sin6_port);
+    loopback = IN6_IS_ADDR_LOOPBACK(&a6->sin6_addr) ||
+               (IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr) &&
+                a6->sin6_addr.s6_addr[12] == 127);
+  } else {
+    const auto* a4 = reinterpret_cast<const sockaddr_in*>(&ss);
+    bound = ntohs(a4->sin_port);
+    loopback = (ntohl(a4->sin_addr.s_addr) >> 24) == 127;
+  }
+  return std::unique_ptr<FdListener>(new FdListener(fd, bound, loopback));
 }
 
-FdListener::FdListener(int fd, int port) : listen_fd_(fd), port_(port) {
+FdListener::FdListener(int fd, int port, bool loopback)
+    : listen_fd_(fd), port_(port), loopback_(loopback) {
   if (pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) wake_[0] = wake_[1] = -1;
   spare_fd_ = OpenSpare();
 }
@@ -131,8 +143,10 @@ FdListener::~FdListener() {
   if (wake_[1] >= 0) close(wake_[1]);
 }
 
-void FdListener::Start(grpc::Server* server, int max_connections) {
+void FdListener::Start(grpc::Server* server, int max_connections,
+                       H2Guard* guard) {
   server_ = server;
+  guard_ = guard;
   max_connections_ = std::max(1, max_connections);
   thread_ = std::thread([this] { Run(); });
 }
@@ -214,6 +228,11 @@ void FdListener::Run() {
         }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        if (guard_ != nullptr) {
+          // The guard owns the client from here on; gRPC gets its relay.
+          fd = guard_->Wrap(fd);
+          if (fd < 0 || fstat(fd, &st) != 0) continue;
+        }
         live_.push_back(Conn{fd, static_cast<uint64_t>(st.st_dev),
                              static_cast<uint64_t>(st.st_ino)});
         accepted_.fetch_add(1);

@@ -10,6 +10,9 @@
 // connections are closed on accept, so clients fail fast instead of
 // hanging, and the descriptors the store needs stay free.
 //
+// With an H2Guard, each connection passes through the guard's relay, and
+// gRPC gets the relay's end instead (see h2_guard.h).
+//
 // Insecure only: core gRPC 1.51 cannot attach server credentials to a
 // channel made from a descriptor. TLS listeners stay with gRPC's own.
 //
@@ -32,6 +35,8 @@ class Server;
 
 namespace tessera {
 
+class H2Guard;
+
 class FdListener {
  public:
   // Binds and listens on HOST:PORT (port 0 picks a free one). UNAVAILABLE
@@ -42,10 +47,15 @@ class FdListener {
   ~FdListener();
 
   int port() const { return port_; }
+  // True when bound to a loopback address (127.0.0.0/8, ::1), so that only
+  // processes on this host can connect.
+  bool loopback() const { return loopback_; }
 
   // Starts accepting and handing connections to `server`, at most
-  // `max_connections` alive at once. `server` must outlive Stop().
-  void Start(grpc::Server* server, int max_connections);
+  // `max_connections` alive at once, through `guard` unless it is null.
+  // `server` and `guard` must outlive Stop().
+  void Start(grpc::Server* server, int max_connections,
+             class H2Guard* guard = nullptr);
 
   // Stops accepting and closes the listening socket; connections already
   // handed over stay with gRPC. Idempotent.
@@ -57,7 +67,7 @@ class FdListener {
   int64_t dropped_on_emfile() const { return dropped_on_emfile_.load(); }
 
  private:
-  FdListener(int fd, int port);
+  FdListener(int fd, int port, bool loopback);
   void Run();
   // Forgets connections gRPC has closed; returns how many are alive.
   int Sweep();
@@ -70,9 +80,11 @@ class FdListener {
 
   int listen_fd_;
   int port_;
+  bool loopback_;
   int wake_[2] = {-1, -1};
   int spare_fd_ = -1;
   grpc::Server* server_ = nullptr;
+  H2Guard* guard_ = nullptr;
   int max_connections_ = 0;
   std::vector<Conn> live_;  // accept thread only
   std::thread thread_;

@@ -24,6 +24,7 @@
 #include "google/protobuf/descriptor.h"
 #include "server/allocator.h"
 #include "server/fd_listener.h"
+#include "server/h2_guard.h"
 #include "services/assignment/assignment_core.h"
 #include "services/assignment/assignment_service.h"
 #include "services/grpc/call.h"
@@ -69,6 +70,10 @@ absl::Status ValidateOptions(const ServerOptions& o) {
   }
   if (o.max_concurrent_streams < 1) {
     return absl::InvalidArgumentError("--max_concurrent_streams must be >= 1");
+  }
+  if (o.h2_reset_burst < 1 || !(o.h2_resets_per_second > 0)) {
+    return absl::InvalidArgumentError(
+        "--h2_reset_burst must be >= 1 and --h2_resets_per_second > 0");
   }
   if (o.max_connections < 0) {
     return absl::InvalidArgumentError(
@@ -160,8 +165,8 @@ int Millis(absl::Duration d) {
 // the descriptor limit (at least 64) stays free for the store, logs and
 // gRPC's own pipes. An explicit cap is kept, with a warning if it leaves
 // less; the listener then relies on its EMFILE recovery.
-int EffectiveMaxConnections(int wanted) {
-  uint64_t limit = OpenFileLimit();
+int EffectiveMaxConnections(int wanted, int fds_per_connection) {
+  uint64_t limit = OpenFileLimit() / fds_per_connection;
   uint64_t headroom = std::max<uint64_t>(64, limit / 4);
   uint64_t room = limit > headroom * 2 ? limit - headroom : limit / 2;
   room = std::max<uint64_t>(1, room);
@@ -335,7 +340,18 @@ class TesseradImpl final : public Tesserad {
       // descriptors (gRPC 1.51's does not) and caps connections.
       ASSIGN_OR_RETURN(listener_, FdListener::Bind(options_.listen));
       port_ = listener_->port();
-      max_connections_ = EffectiveMaxConnections(options_.max_connections);
+      bool guarded = options_.h2_guard == ServerOptions::H2Guard::kOn ||
+                     (options_.h2_guard == ServerOptions::H2Guard::kAuto &&
+                      !listener_->loopback());
+      if (guarded) {
+        ASSIGN_OR_RETURN(guard_, H2Guard::Start(H2GuardLimits{
+                                     options_.h2_reset_burst,
+                                     options_.h2_resets_per_second}));
+      }
+      // A guarded connection holds three descriptors: the client's and
+      // both ends of the relay.
+      max_connections_ = EffectiveMaxConnections(options_.max_connections,
+                                                 guard_ != nullptr ? 3 : 1);
     } else {
       // Core gRPC 1.51 cannot put TLS on a channel made from a descriptor,
       // so TLS stays on gRPC's listener; see README, "Operations".
@@ -378,7 +394,9 @@ class TesseradImpl final : public Tesserad {
       return absl::UnavailableError(
           StrCat("cannot listen on ", options_.listen));
     }
-    if (listener_ != nullptr) listener_->Start(server_.get(), max_connections_);
+    if (listener_ != nullptr) {
+      listener_->Start(server_.get(), max_connections_, guard_.get());
+    }
     // Carries translations over to new source revisions in the background.
     translations_->Start();
     // Marks expired leases and raises overdue events in the background.
@@ -429,6 +447,8 @@ class TesseradImpl final : public Tesserad {
           absl::ToChronoTime(absl::Now() + options_.drain_timeout));
       server_->Wait();
     }
+    // gRPC has closed its ends of the relays; close the clients'.
+    guard_.reset();
     // Handlers are done; let queued work finish, then close the store.
     readers_.reset();
     workers_.reset();
@@ -489,6 +509,7 @@ class TesseradImpl final : public Tesserad {
       publication_translations_;
   std::unique_ptr<publication::PublicationCore> publications_;
   std::unique_ptr<publication::PublicationServiceImpl> publication_service_;
+  std::unique_ptr<H2Guard> guard_;
   std::unique_ptr<FdListener> listener_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -50,6 +50,16 @@ struct ServerOptions {
   // 0: automatic, 4096 or less so that a quarter of the descriptor limit
   // (at least 64) stays free. Plaintext listeners only; see FdListener.
   int max_connections = 0;
+  // HTTP/2 rapid-reset guard on plaintext listeners (see H2Guard). Its
+  // relay costs about 35 us per call, so kAuto guards only listeners that
+  // other hosts can reach; on loopback the peer is a local process or the
+  // front proxy (deploy/nginx/tessera.conf), which absorbs rapid reset.
+  enum class H2Guard { kAuto, kOn, kOff };
+  H2Guard h2_guard = H2Guard::kAuto;
+  // A guarded connection may reset this many streams at once, refilled at
+  // this rate; beyond, it is closed.
+  int h2_reset_burst = 200;
+  double h2_resets_per_second = 100;
   // A connection with no call for this long is sent GOAWAY and closed.
   absl::Duration max_connection_idle = absl::Minutes(5);
   // Every connection is sent GOAWAY after this long (plus or minus 10%),
@@ -59,7 +69,7 @@ struct ServerOptions {
   absl::Duration max_connection_age_grace = absl::Minutes(5);
   // gRPC's resource quota: the memory it accounts for connection buffers
   // and messages in flight. It does not bound HTTP/2 rapid reset in gRPC
-  // 1.51 (README, "Operations").
+  // 1.51; the H2 guard does.
   size_t grpc_memory_bytes = size_t{256} << 20;
   // Upper bound on every unary call, whatever deadline the client sent.
   absl::Duration call_timeout = absl::Seconds(30);

@@ -3,8 +3,13 @@
 #include <chrono>
 #include <utility>
 
+#include "absl/flags/flag.h"
 #include "common/strings.h"
 #include "tessera/v1/identity.grpc.pb.h"
+
+ABSL_FLAG(bool, h2_guard, false,
+          "Serve through tesserad's HTTP/2 rapid-reset guard, as tesserad "
+          "does on listeners other hosts can reach; measures its relay.");
 
 namespace tessera::bench {
 
@@ -18,6 +23,9 @@ absl::Status BenchServer::Start() {
   options.data_dir = dir_.Sub("data");
   options.shutdown_grace = absl::ZeroDuration();
   options.parse_helper = TESSERA_BINARY_DIR "/server/tessera-parse";
+  if (absl::GetFlag(FLAGS_h2_guard)) {
+    options.h2_guard = ServerOptions::H2Guard::kOn;
+  }
   auto server = Tesserad::Start(options);
   if (!server.ok()) return server.status();
   server_ = std::move(server).value();

