@@ -108,6 +108,9 @@ absl::Status ValidateOptions(const ServerOptions& o) {
     return absl::InvalidArgumentError(
         "--lease_ttl must be between 1s and 168h");
   }
+  if (o.parse_children < 1) {
+    return absl::InvalidArgumentError("--parse_children must be >= 1");
+  }
   if (o.parse_cpu_budget <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--parse_cpu_budget must be positive");
   }
@@ -283,6 +286,7 @@ class TesseradImpl final : public Tesserad {
     limits.parse.cpu = options_.parse_cpu_budget;
     limits.parse.memory_bytes = options_.parse_memory_bytes;
     limits.parse.prechecks = options_.parse_prechecks;
+    limits.parse.max_children = options_.parse_children;
     limits.parse.after_large_parse = &ReleaseFreedMemory;
     statements_ = std::make_unique<statement::StatementCore>(
         store_.get(), options_.clock, options_.random, limits);

@@ -44,6 +44,9 @@ struct ServerOptions {
   // Refuse Markdown with the patterns known to make cmark-gfm quadratic
   // before parsing it.
   bool parse_prechecks = true;
+  // Parse children alive at once; a parse beyond waits, then gets
+  // RESOURCE_EXHAUSTED (see ParseBudget::max_children).
+  int parse_children = 4;
   // HTTP/2 streams one connection may have open at once.
   int max_concurrent_streams = 256;
   // Client connections alive at once; further ones are closed on accept.

@@ -44,6 +44,10 @@ ABSL_FLAG(absl::Duration, parse_cpu_budget, absl::Seconds(10),
           "refused with RESOURCE_EXHAUSTED.");
 ABSL_FLAG(int64_t, parse_memory_bytes, int64_t{1} << 30,
           "Address space one document parse may use, in bytes.");
+ABSL_FLAG(int32_t, parse_children, 4,
+          "Documents parsed at once (each in its own tessera-parse child); "
+          "an import beyond waits up to --parse_cpu_budget for its turn, "
+          "then is refused with RESOURCE_EXHAUSTED.");
 ABSL_FLAG(bool, parse_prechecks, true,
           "Refuse Markdown holding the patterns known to make Debian's "
           "cmark-gfm quadratic (huge tables, runs of \"![[\", "
@@ -156,6 +160,7 @@ tessera::ServerOptions OptionsFromFlags() {
   o.parse_memory_bytes = static_cast<size_t>(
       std::max<int64_t>(0, absl::GetFlag(FLAGS_parse_memory_bytes)));
   o.parse_prechecks = absl::GetFlag(FLAGS_parse_prechecks);
+  o.parse_children = absl::GetFlag(FLAGS_parse_children);
   o.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   o.max_connections = absl::GetFlag(FLAGS_max_connections);
   o.h2_reset_burst = absl::GetFlag(FLAGS_h2_reset_burst);

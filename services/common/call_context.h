@@ -43,6 +43,9 @@ class CallContext {
 
   const Principal& caller() const { return caller_; }
   absl::Time deadline() const { return deadline_; }
+  // The client's cancellation, for work that must stop when it leaves (a
+  // parse child); may be null.
+  const CancellationSource* cancellation() const { return cancelled_; }
 
   // OK while the call may still change state. DEADLINE_EXCEEDED once the
   // deadline has passed, CANCELLED once the client cancelled; the message

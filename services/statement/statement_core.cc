@@ -218,6 +218,7 @@ absl::StatusOr<Statement> StatementCore::CreateStatement(
   io.limits = limits_;
   // The parse child is timed by the real clock, the call by ours.
   io.deadline = absl::Now() + (call.deadline() - clock_->Now());
+  io.cancelled = call.cancellation();
   ASSIGN_OR_RETURN(ImportResult imp,
                    ImportDocument(p.format, source_language, p.source, io));
 
@@ -487,6 +488,7 @@ absl::StatusOr<Revision> StatementCore::ReviseStatement(const CallContext& call,
   io.limits = limits_;
   // The parse child is timed by the real clock, the call by ours.
   io.deadline = absl::Now() + (call.deadline() - clock_->Now());
+  io.cancelled = call.cancellation();
   ASSIGN_OR_RETURN(ImportResult imp,
                    ImportDocument(s.format, s.source_language, p.source, io));
   ASSIGN_OR_RETURN(RevisionDocument previous,

@@ -166,7 +166,8 @@ absl::StatusOr<ImportResult> ImportDocument(formats::Format format,
   auto imported =
       limits.parse.helper.empty()
           ? ParseInProcess(request, *std::move(segmenter))
-          : ParseDocument(request, limits.parse, options.deadline);
+          : ParseDocument(request, limits.parse, options.deadline,
+                          options.cancelled);
   if (!imported.ok()) {
     if (absl::IsInvalidArgument(imported.status())) {
       return BadField("source", std::string(imported.status().message()));

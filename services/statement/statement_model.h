@@ -17,6 +17,10 @@
 #include "formats/document.h"
 #include "text/placeholders.h"
 
+namespace tessera {
+class CancellationSource;
+}  // namespace tessera
+
 namespace tessera::statement {
 
 // Lifecycle, numbered as tessera.v1.StatementState. Stored numbers.
@@ -72,6 +76,10 @@ struct ParseBudget {
   size_t memory_bytes = size_t{1} << 30;
   // Refuse Markdown with the known quadratic patterns before parsing.
   bool prechecks = true;
+  // Parse children alive at once in this process. A parse beyond waits
+  // for a slot, at most as long as one parse's CPU budget and never past
+  // its deadline, then gets RESOURCE_EXHAUSTED ("limits/parse_children").
+  int max_children = 4;
   // Run after an in-process parse of a document of 1 MB or more, once it
   // is freed (the server returns freed memory to the kernel); may be null.
   void (*after_large_parse)() = nullptr;
@@ -92,8 +100,9 @@ struct ImportOptions {
   std::vector<NoTranslateRange> no_translate_ranges;
   ImportLimits limits;
   // The parse is abandoned (DEADLINE_EXCEEDED) when this passes, by the
-  // real clock (absl::Now).
+  // real clock (absl::Now), and (CANCELLED) when the client cancels.
   absl::Time deadline = absl::InfiniteFuture();
+  const CancellationSource* cancelled = nullptr;
 };
 
 // An imported document, nothing stored.

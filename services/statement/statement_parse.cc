@@ -21,6 +21,8 @@
 #include <utility>
 
 #include "absl/strings/numbers.h"
+#include "absl/synchronization/mutex.h"
+#include "services/common/call_context.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "formats/markdown.h"
@@ -155,6 +157,50 @@ absl::Status CpuBudgetError(const ParseBudget& budget) {
              "import it as plain text"));
 }
 
+absl::Status ChildrenBusyError(const ParseBudget& budget) {
+  return QuotaExceededError(
+      "parse_children", budget.max_children,
+      StrCat("the server is already parsing ", budget.max_children,
+             " documents; nothing was stored. Try again in a moment"));
+}
+
+// Parse children alive in this process, across every call.
+class ChildSlots {
+ public:
+  // Takes a slot, waiting until `until` at most; false if none came free.
+  bool Acquire(int max, absl::Time until, const CancellationSource* cancelled) {
+    absl::MutexLock lock(&mu_);
+    auto free = [&] { return running_ < max; };
+    while (!free()) {
+      if (cancelled != nullptr && cancelled->IsCancelled()) return false;
+      const absl::Time step = std::min(until, absl::Now() + absl::Milliseconds(50));
+      if (absl::Now() >= until) return false;
+      mu_.AwaitWithDeadline(absl::Condition(&free), step);
+    }
+    ++running_;
+    return true;
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    --running_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  int running_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+ChildSlots& Slots() {
+  static ChildSlots* slots = new ChildSlots;
+  return *slots;
+}
+
+absl::Status CancelledError() {
+  return absl::CancelledError(
+      "the call was cancelled while the document was being parsed; nothing "
+      "was stored");
+}
+
 absl::Status MemoryBudgetError(const ParseBudget& budget) {
   return QuotaExceededError(
       "parse_memory_bytes", static_cast<int64_t>(budget.memory_bytes),
@@ -193,8 +239,9 @@ int Reap(pid_t pid) {
 // One child process parsing one request.
 class ParseChild {
  public:
-  ParseChild(const ParseBudget& budget, absl::Time deadline)
-      : budget_(budget), deadline_(deadline) {}
+  ParseChild(const ParseBudget& budget, absl::Time deadline,
+             const CancellationSource* cancelled)
+      : budget_(budget), deadline_(deadline), cancelled_(cancelled) {}
   ~ParseChild() {
     if (fd_ >= 0) close(fd_);
     if (pid_ > 0) {
@@ -216,6 +263,7 @@ class ParseChild {
         return absl::InternalError("lost the document parser process");
       }
       if (absl::Now() >= deadline_) return Kill(DeadlineError());
+      if (Cancelled()) return Kill(CancelledError());
       absl::SleepFor(absl::Milliseconds(1));
     }
     pid_ = -1;
@@ -239,11 +287,15 @@ class ParseChild {
                WIFEXITED(status) ? WEXITSTATUS(status) : -1));
   }
 
- private:
   static absl::Status DeadlineError() {
     return absl::DeadlineExceededError(
         "the call's deadline passed while the document was being parsed; "
         "nothing was stored");
+  }
+
+ private:
+  bool Cancelled() const {
+    return cancelled_ != nullptr && cancelled_->IsCancelled();
   }
 
   absl::Status Kill(absl::Status why) {
@@ -306,6 +358,7 @@ class ParseChild {
     while (true) {
       const absl::Time now = absl::Now();
       if (now >= deadline_) return Kill(DeadlineError());
+      if (Cancelled()) return Kill(CancelledError());
       if (ChildCpu(pid_) > budget_.cpu) return Kill(CpuBudgetError(budget_));
       pollfd p{fd_, static_cast<short>(POLLIN | (writing ? POLLOUT : 0)), 0};
       const int wait_ms = static_cast<int>(std::clamp<int64_t>(
@@ -337,6 +390,7 @@ class ParseChild {
 
   const ParseBudget& budget_;
   const absl::Time deadline_;
+  const CancellationSource* const cancelled_;
   pid_t pid_ = -1;
   int fd_ = -1;
   std::string output_;
@@ -449,16 +503,31 @@ absl::Status CheckMarkdownHazards(std::string_view source) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<formats::Document> ParseDocument(const ParseRequest& request,
-                                                const ParseBudget& budget,
-                                                absl::Time deadline) {
+absl::StatusOr<formats::Document> ParseDocument(
+    const ParseRequest& request, const ParseBudget& budget,
+    absl::Time deadline, const CancellationSource* cancelled) {
   if (budget.helper.empty()) {
     ASSIGN_OR_RETURN(auto segmenter,
                      text::Segmenter::ForLanguage(request.language));
     return ParseInProcess(request, std::move(segmenter));
   }
-  ParseChild child(budget, deadline);
-  return child.Run(EncodeRequest(request));
+  const std::string encoded = EncodeRequest(request);
+  if (!Slots().Acquire(std::max(1, budget.max_children),
+                       std::min(deadline, absl::Now() + budget.cpu),
+                       cancelled)) {
+    if (cancelled != nullptr && cancelled->IsCancelled()) {
+      return CancelledError();
+    }
+    if (absl::Now() >= deadline) return ParseChild::DeadlineError();
+    return ChildrenBusyError(budget);
+  }
+  absl::StatusOr<formats::Document> result;
+  {
+    ParseChild child(budget, deadline, cancelled);
+    result = child.Run(encoded);
+  }
+  Slots().Release();
+  return result;
 }
 
 int RunParseHelper(int argc, char** argv) {

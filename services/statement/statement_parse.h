@@ -60,10 +60,13 @@ absl::Status CheckMarkdownHazards(std::string_view source);
 // "limits/parse_cpu_budget" or "limits/parse_memory_bytes") when the parse
 // passes its budget; DEADLINE_EXCEEDED when `deadline` passes first; the
 // child is killed in both cases. UNAVAILABLE if the helper cannot be
-// started, INTERNAL if it crashes or answers garbage.
+// started, INTERNAL if it crashes or answers garbage. CANCELLED, with the
+// child killed, once `cancelled` (may be null) says the client left.
+// RESOURCE_EXHAUSTED ("limits/parse_children") when budget.max_children
+// parses are running and none ends in time (see ParseBudget).
 absl::StatusOr<formats::Document> ParseDocument(
     const ParseRequest& request, const ParseBudget& budget,
-    absl::Time deadline);
+    absl::Time deadline, const CancellationSource* cancelled = nullptr);
 
 // The body of tessera-parse: `tessera-parse CPU_SECONDS MEMORY_BYTES`
 // limits itself, reads one encoded request on stdin and writes the encoded

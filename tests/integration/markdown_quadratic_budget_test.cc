@@ -61,7 +61,10 @@ class Importer {
         stub_(v1::StatementService::NewStub(server.channel())),
         identity_(v1::IdentityService::NewStub(server.channel())) {}
 
-  grpc::Status Import(const std::string& source) {
+  // `ctx_out`, when given, receives the call's context so that another
+  // thread can cancel it.
+  grpc::Status Import(const std::string& source,
+                      std::promise<grpc::ClientContext*>* ctx_out = nullptr) {
     v1::CreateStatementRequest req;
     req.set_title("hostile");
     req.set_format(v1::DOCUMENT_FORMAT_MARKDOWN);
@@ -71,6 +74,7 @@ class Importer {
     auto ctx = AuthContext(server_.admin_token());
     ctx->set_deadline(std::chrono::system_clock::now() +
                       std::chrono::seconds(120));
+    if (ctx_out != nullptr) ctx_out->set_value(ctx.get());
     v1::Statement s;
     return stub_->CreateStatement(ctx.get(), req, &s);
   }
@@ -176,6 +180,82 @@ TEST(MarkdownQuadraticBudgetTest, DeadlineStopsTheParseWithoutPrechecks) {
     std::printf("%s: DEADLINE_EXCEEDED after %.2f s, slowest WhoAmI %.3f s\n",
                 p.name.c_str(), seconds, whoami);
   }
+  EXPECT_EQ(importer.StatementCount(), 0);
+}
+
+// Regression test for "a client's cancellation does not kill the parse
+// child": the parse went on, burning its whole CPU budget, after the
+// client had gone.
+TEST(MarkdownQuadraticBudgetTest, CancelledImportKillsItsParseChild) {
+  TesseradChild server({"--parse_prechecks=false", "--parse_cpu_budget=300s"});
+  ASSERT_FALSE(server.address().empty());
+  Importer importer(server);
+  std::promise<grpc::ClientContext*> ctx;
+  auto answer = ctx.get_future();
+  auto result = std::async(std::launch::async, [&] {
+    return importer.Import(Patterns()[1].source, &ctx);
+  });
+  grpc::ClientContext* call = answer.get();
+  // Wait until the parse child runs, then leave.
+  const auto t0 = Clock::now();
+  while (server.Children().empty() && Since(t0) < 10) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(server.Children().empty()) << "no parse child started";
+  call->TryCancel();
+  EXPECT_EQ(result.get().error_code(), grpc::StatusCode::CANCELLED);
+  const auto cancelled = Clock::now();
+  while (!server.Children().empty() && Since(cancelled) < 10) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(server.Children().empty())
+      << "the parse child outlived its cancelled call";
+  EXPECT_LT(Since(cancelled), 2.0);
+  EXPECT_EQ(importer.StatementCount(), 0);
+}
+
+// Regression test for "no cap on concurrent parse children": every import
+// spawned its own child, each allowed 1 GiB.
+TEST(MarkdownQuadraticBudgetTest, ParseChildrenAreCapped) {
+  TesseradChild server({"--parse_prechecks=false", "--parse_cpu_budget=2s",
+                        "--parse_children=1"});
+  ASSERT_FALSE(server.address().empty());
+  Importer importer(server);
+  std::vector<std::future<grpc::Status>> imports;
+  for (int i = 0; i < 3; ++i) {
+    imports.push_back(std::async(std::launch::async, [&] {
+      return importer.Import(Patterns()[1].source);
+    }));
+  }
+  size_t most = 0;
+  auto all_done = [&] {
+    for (auto& f : imports) {
+      if (f.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        return false;
+      }
+    }
+    return true;
+  };
+  const auto t0 = Clock::now();
+  while (!all_done() && Since(t0) < 60) {
+    most = std::max(most, server.Children().size());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(most, 1u) << "parse children alive at once";
+  int busy = 0;
+  for (auto& f : imports) {
+    grpc::Status s = f.get();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << s.error_message();
+    const std::string subject = Subject(s);
+    EXPECT_TRUE(subject == "limits/parse_cpu_budget" ||
+                subject == "limits/parse_children")
+        << subject;
+    busy += subject == "limits/parse_children";
+  }
+  // Three 2 s parses, one at a time, each waiting at most 2 s: the last
+  // cannot have had its turn.
+  EXPECT_GE(busy, 1);
   EXPECT_EQ(importer.StatementCount(), 0);
 }
 
