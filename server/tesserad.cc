@@ -39,6 +39,8 @@
 #include "services/statement/statement_reader_for_publication.h"
 #include "services/statement/statement_reader_for_translation.h"
 #include "services/statement/statement_service.h"
+#include "services/memory/glossary/glossary_checker_for_translation.h"
+#include "services/memory/glossary/glossary_core.h"
 #include "services/translation/translation_core.h"
 #include "services/translation/translation_reader_for_assignment.h"
 #include "services/translation/translation_reader_for_publication.h"
@@ -297,6 +299,12 @@ class TesseradImpl final : public Tesserad {
             statements_.get());
     translations_ = std::make_unique<translation::TranslationCore>(
         store_.get(), statement_reader_for_translation_.get(), options_.clock);
+    glossary_ = std::make_unique<memory::glossary::GlossaryCore>(
+        store_.get(), options_.clock, options_.random);
+    glossary_checker_ =
+        std::make_unique<memory::glossary::GlossaryCheckerForTranslation>(
+            glossary_.get());
+    translations_->SetGlossaryChecker(glossary_checker_.get());
     translation_service_ =
         std::make_unique<translation::TranslationServiceImpl>(
             translations_.get(), &env_);
@@ -470,6 +478,8 @@ class TesseradImpl final : public Tesserad {
     publication_statements_.reset();
     translation_service_.reset();
     translations_.reset();
+    glossary_checker_.reset();
+    glossary_.reset();
     statement_service_.reset();
     identity_service_.reset();
     statements_.reset();
@@ -500,6 +510,9 @@ class TesseradImpl final : public Tesserad {
       statement_reader_for_translation_;
   std::unique_ptr<translation::TranslationCore> translations_;
   std::unique_ptr<translation::TranslationServiceImpl> translation_service_;
+  std::unique_ptr<memory::glossary::GlossaryCore> glossary_;
+  std::unique_ptr<memory::glossary::GlossaryCheckerForTranslation>
+      glossary_checker_;
   std::unique_ptr<statement::StatementReaderForAssignment>
       statements_for_assignment_;
   std::unique_ptr<translation::TranslationReaderForAssignment>

@@ -33,6 +33,7 @@ enum class QaCode : int {
   kDoubleSpace = 11,        // warning
   kIdenticalToSource = 12,  // warning
   kLengthRatio = 13,        // warning
+  kGlossaryTerm = 14,       // warning; found by the glossary, not here
 };
 
 // Numbered as tessera.v1.QaSeverity.

@@ -241,6 +241,15 @@ absl::StatusOr<Translation> TranslationCore::Submit(const CallContext& call,
         internal::CheckSubmission(change.context().source.segment, content,
                                   change.context().statement.source_language,
                                   change.ref().language));
+    if (glossary_ != nullptr) {
+      ASSIGN_OR_RETURN(
+          std::vector<text::QaIssue> terms,
+          glossary_->Check(change.context().statement.source_language,
+                           change.ref().language,
+                           change.context().source.segment.content.text,
+                           content.text));
+      warnings.insert(warnings.end(), terms.begin(), terms.end());
+    }
     TranslationRecord& next = change.next();
     next.clear_content();
     internal::ToRecord(content, next.mutable_content());

@@ -48,6 +48,7 @@
 #include "formats/document.h"
 #include "services/common/call_context.h"
 #include "services/common/principal.h"
+#include "services/translation/glossary_checker.h"
 #include "services/translation/statement_reader.h"
 #include "services/translation/translation_model.h"
 #include "services/translation/work_guard.h"
@@ -210,6 +211,13 @@ class TranslationCore {
   // the core. Call before serving; null (the default) leaves them empty.
   void SetWorkReader(WorkReader* reader) { workers_ = reader; }
 
+  // Sets the glossary whose findings Submit adds to its QA warnings. Not
+  // owned; must outlive the core. Call before serving; null (the default)
+  // checks no glossary.
+  void SetGlossaryChecker(const GlossaryChecker* glossary) {
+    glossary_ = glossary;
+  }
+
   // Applies every source revision in the feed not yet carried over.
   absl::Status CatchUp();
 
@@ -263,6 +271,7 @@ class TranslationCore {
   Clock* clock_;
   WorkGuard* gate_ = nullptr;
   WorkReader* workers_ = nullptr;
+  const GlossaryChecker* glossary_ = nullptr;
   std::unique_ptr<const internal::Tables> tables_;
   // Carries translations over to new source revisions.
   std::unique_ptr<internal::CarryOver> carry_over_;

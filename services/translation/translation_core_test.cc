@@ -438,6 +438,46 @@ TEST_F(TranslationCoreTest, QaWarningsAreStoredAndReturned) {
   EXPECT_EQ(Snap(), before);
 }
 
+// A glossary that answers what the test says, and records what it was
+// asked.
+class ScriptedGlossary final : public GlossaryChecker {
+ public:
+  absl::StatusOr<std::vector<text::QaIssue>> Check(
+      std::string_view source_language, std::string_view target_language,
+      std::string_view source, std::string_view target) const override {
+    asked = StrCat(source_language, ">", target_language, ":", source, "|",
+                   target);
+    return answer;
+  }
+  absl::StatusOr<std::vector<text::QaIssue>> answer;
+  mutable std::string asked;
+};
+
+TEST_F(TranslationCoreTest, SubmitStoresTheGlossaryFindings) {
+  ScriptedGlossary glossary;
+  core_->SetGlossaryChecker(&glossary);
+  const text::QaIssue finding{text::QaCode::kGlossaryTerm,
+                              text::QaSeverity::kWarning,
+                              "glossary: \"council\" should be rendered as "
+                              "\"conseil\"",
+                              0, 0, 0};
+  glossary.answer = std::vector<text::QaIssue>{finding};
+  ASSERT_OK_AND_ASSIGN(Translation t,
+                       SubmitText(kAnna, 0, 1, "Le comité s'est réuni."));
+  EXPECT_EQ(glossary.asked,
+            StrCat("en>fr:", texts_[0], "|Le comité s'est réuni."));
+  ASSERT_EQ(t.qa_issues.size(), 1u);
+  EXPECT_EQ(t.qa_issues[0], finding);
+  ASSERT_OK_AND_ASSIGN(Translation again, core_->GetSegment(kBert, Ref(0)));
+  EXPECT_EQ(again.qa_issues, t.qa_issues);
+  // A glossary that fails fails the Submit, which writes nothing.
+  glossary.answer = absl::UnavailableError("glossary down");
+  auto before = Snap();
+  EXPECT_THAT(SubmitText(kAnna, 1, 1, "Il a adopté une résolution."),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(Snap(), before);
+}
+
 TEST_F(TranslationCoreTest, DraftsKeepTheStateAndStayInHistory) {
   ASSERT_OK_AND_ASSIGN(Translation t,
                        core_->SaveDraft(kAnna, Ref(0), 1, Readable("Le con")));
