@@ -271,6 +271,9 @@ class UnitParser {
           return StrCat("in ", lang, ", <ept i=\"", code.i,
                         "\"> closes no open <bpt>");
         }
+      } else if (name == "it" && code.pos != "begin" && code.pos != "end") {
+        return StrCat("in ", lang, ", an <it> needs pos=\"begin\" or "
+                      "pos=\"end\"");
       } else if (name == "ph" || name == "it" || name == "ut") {
         code.element = name == "ph"   ? TmxElement::kPh
                        : name == "it" ? TmxElement::kIt
@@ -496,10 +499,14 @@ absl::StatusOr<TmxHeader> ReadTmxStream(
     const int depth = xmlTextReaderDepth(r);
     const int line = xmlTextReaderGetParserLineNumber(r);
     if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
-      xmlDoc* doc = xmlTextReaderCurrentDoc(r);
-      if (doc != nullptr && doc->intSubset != nullptr &&
-          (doc->intSubset->entities != nullptr ||
-           doc->intSubset->pentities != nullptr)) {
+      // Not xmlTextReaderCurrentDoc, which hands the document over to
+      // the caller (and leaks it).
+      xmlNode* node = xmlTextReaderCurrentNode(r);
+      const xmlDtd* dtd = node != nullptr && node->type == XML_DTD_NODE
+                              ? reinterpret_cast<const xmlDtd*>(node)
+                              : nullptr;
+      if (dtd != nullptr &&
+          (dtd->entities != nullptr || dtd->pentities != nullptr)) {
         return ErrorAt(absl::StatusCode::kInvalidArgument, line,
                        "the document declares entities; TMX needs none and "
                        "they are not expanded");

@@ -149,13 +149,14 @@ TEST(TmxReadTest, BrokenUnitsAreReportedWithReasonsAndNeverHalfRead) {
       "<tuv xml:lang=\"en\"><seg>x</seg></tuv></tu>\n",              // 8
       Tu("Un <foo>b</foo>", "A b"),                                  // 9
       "<tu></tu>\n",                                                 // 10
-      Tu("Au revoir.", "Goodbye."));                                 // 11
+      Tu("<it>(</it>x", "x"),                                        // 11
+      Tu("Au revoir.", "Goodbye."));                                 // 12
   ASSERT_OK_AND_ASSIGN(auto doc, ReadTmx(Doc(body)));
-  EXPECT_EQ(doc.units_read, 12);
+  EXPECT_EQ(doc.units_read, 13);
   ASSERT_EQ(doc.units.size(), 2u);
   EXPECT_EQ(doc.units[0].variants[1].segment.text, "Hello.");
-  EXPECT_EQ(doc.units[1].index, 11);
-  EXPECT_EQ(doc.units[1].line, 16);
+  EXPECT_EQ(doc.units[1].index, 12);
+  EXPECT_EQ(doc.units[1].line, 17);
   std::vector<std::pair<int, std::string>> got;
   for (const auto& p : doc.problems) got.emplace_back(p.unit_index, p.message);
   using P = std::pair<int, std::string>;
@@ -170,7 +171,8 @@ TEST(TmxReadTest, BrokenUnitsAreReportedWithReasonsAndNeverHalfRead) {
                   P{7, "no variant besides the source (fr)"},
                   P{8, "a <tuv> has no xml:lang"},
                   P{9, "in fr, <foo> is not allowed in <seg>"},
-                  P{10, "the unit has no <tuv>"}));
+                  P{10, "the unit has no <tuv>"},
+                  P{11, "in fr, an <it> needs pos=\"begin\" or pos=\"end\""}));
   EXPECT_EQ(doc.problems[1].line, 7);
 }
 
@@ -249,7 +251,8 @@ TEST(TmxReadTest, NotTmxIsAnErrorWithTheLine) {
 TEST(TmxReadTest, ExternalEntitiesAreNeverLoaded) {
   testing::TempDir dir;
   const std::string secret = dir.Sub("secret.txt");
-  std::ofstream(secret) << "TOP-SECRET-CONTENT";
+  // Text for the general entity, a declaration for the parameter one.
+  std::ofstream(secret) << "<!ENTITY xxe \"TOP-SECRET-CONTENT\">";
   for (const std::string& decl :
        {StrCat("<!ENTITY xxe SYSTEM \"file://", secret, "\">"),
         StrCat("<!ENTITY % p SYSTEM \"file://", secret, "\"> %p;")}) {
@@ -259,7 +262,11 @@ TEST(TmxReadTest, ExternalEntitiesAreNeverLoaded) {
                                                   "encoding=\"UTF-8\"?>\n")
                                          .size()));
     auto read = ReadTmx(doc);
-    EXPECT_THAT(read, StatusIs(absl::StatusCode::kInvalidArgument)) << decl;
+    // libxml2 may stop first at the undefined &xxe; of the second form.
+    EXPECT_THAT(read, StatusIs(absl::StatusCode::kInvalidArgument,
+                               ::testing::AnyOf(HasSubstr("declares entities"),
+                                                HasSubstr("not defined"))))
+        << decl;
     EXPECT_THAT(read.status().message(), Not(HasSubstr("TOP-SECRET")));
   }
   // A DTD named by SYSTEM is not fetched either: the file below would
