@@ -115,6 +115,9 @@ struct TmxUnit {
   std::vector<TmxProp> props;
   std::vector<TmxNote> notes;
   std::vector<TmxVariant> variants;  // document order
+  // Index in `variants` of the source variant (output of the reader: the
+  // first in the source language, or the first of all with "*all*").
+  size_t source = 0;
   friend bool operator==(const TmxUnit&, const TmxUnit&) = default;
 };
 

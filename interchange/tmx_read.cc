@@ -327,6 +327,7 @@ class UnitParser {
                       v.language, i == source ? ") is empty" : " is empty");
       }
     }
+    unit->source = source;
     AssignIds(unit, source);
     return {};
   }

@@ -181,7 +181,9 @@ TEST(TmxReadTest, SourceLanguageOverrideAndAll) {
   TmxReadOptions en;
   en.source_language = "EN";
   ASSERT_OK_AND_ASSIGN(auto doc, ReadTmx(Doc(body), en));
-  EXPECT_EQ(doc.units.size(), 1u);
+  ASSERT_EQ(doc.units.size(), 1u);
+  EXPECT_EQ(doc.units[0].source, 1u);
+  EXPECT_EQ(doc.units[0].variants[doc.units[0].source].language, "en");
   TmxReadOptions es;
   es.source_language = "es";
   ASSERT_OK_AND_ASSIGN(doc, ReadTmx(Doc(body), es));
@@ -362,6 +364,12 @@ TEST(TmxReadTest, LimitsAreEnforcedWithTheirNames) {
   EXPECT_THAT(ReadTmx(Doc(deep)),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("nest deeper than 16")));
+
+  TmxReadOptions few_codes;
+  few_codes.max_codes = 1;
+  ASSERT_OK_AND_ASSIGN(read, ReadTmx(Doc(Tu("a<ph/>b<ph/>", "ab")), few_codes));
+  ASSERT_EQ(read.problems.size(), 1u);
+  EXPECT_THAT(read.problems[0].message, HasSubstr("limit max_codes"));
 
   TmxReadOptions few_variants;
   few_variants.max_variants = 1;
