@@ -33,6 +33,13 @@ PACKAGES="
   python3-protobuf
   openssl
   python3
+  libxml2-dev
+  libcurl4-openssl-dev
+  apertium
+  apertium-fr-es
+  apertium-fra-cat
+  apertium-eng-spa
+  apertium-eng-cat
 "
 
 # Used only by tests and test-only targets (fuzzing, sanitizers, proxies).
@@ -41,6 +48,7 @@ TEST_PACKAGES="
   clang-14
   libclang-rt-14-dev
   llvm-14
+  libxml2-utils
 "
 
 if [ "$MODE" = "test" ]; then

@@ -19,7 +19,7 @@ shift 3
 JOBS=${JOBS:-2}
 
 ALL="fuzz_markdown fuzz_plaintext fuzz_segmenter fuzz_rules fuzz_readable
-  fuzz_document fuzz_utf8 fuzz_key_codec fuzz_page_token fuzz_h2_frames
+  fuzz_document fuzz_utf8 fuzz_key_codec fuzz_page_token fuzz_h2_frames fuzz_tmx
   fuzz_rpc_identity fuzz_rpc_statement fuzz_rpc_translation
   fuzz_rpc_assignment fuzz_rpc_publication"
 TARGETS=${*:-$ALL}
