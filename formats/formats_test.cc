@@ -103,6 +103,23 @@ TEST(MarkdownImportTest, FormFeedOrVerticalTabAtTableCellEdgeRoundTrips) {
   }
 }
 
+// Found by fuzz_markdown: a header row that interrupts a paragraph whose
+// last line also looks like a header above a delimiter ("2|-" above "|-")
+// was mapped to the paragraph's line, and the import answered INTERNAL
+// (text blocks overlap).
+TEST(MarkdownImportTest, HeaderRowInterruptingATableLikeParagraphRoundTrips) {
+  for (std::string_view md :
+       {"2|-\n|-\n|-", "2|-\n|-\n|-\n", "a|b\n|-\n|-\n|c",
+        "x\n2|-\n|-\n|-\n|d\n"}) {
+    const std::string shown = absl::CEscape(absl::string_view(md.data(), md.size()));
+    absl::StatusOr<Document> doc = ImportMarkdown(md);
+    ASSERT_OK(doc.status()) << shown;
+    absl::StatusOr<std::string> out = Render(*doc, SourceContents(*doc));
+    ASSERT_OK(out.status()) << shown;
+    EXPECT_EQ(*out, md) << shown;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Readable form and validation.
 

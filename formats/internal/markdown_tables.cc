@@ -164,8 +164,25 @@ absl::Status TableCellMapper::MapTableCell(std::string_view content,
     ++index;
   }
   // A body row is on its own line; a header row is the first line after
-  // the table start that has a delimiter row below it.
+  // the table start that has a delimiter row below it. When the header
+  // interrupts a paragraph, the table starts with that paragraph, whose
+  // lines may look like a header too, so the line above the delimiter row
+  // is tried first: above the first body row, or the table's last line.
   const bool header = row == cmark_node_first_child(table);
+  if (header && table != nullptr) {
+    cmark_node* body = cmark_node_next(row);
+    const size_t delimiter =
+        body != nullptr && cmark_node_first_child(body) != nullptr
+            ? LineIndex(cmark_node_first_child(body)->start_line) - 1
+            : LineIndex(table->end_line);
+    std::vector<std::pair<size_t, size_t>> cells;
+    if (delimiter >= 1 && delimiter < lines_.size() &&
+        IsDelimiterRow(delimiter) && AlignRow(delimiter - 1, row, &cells) &&
+        index < cells.size()) {
+      MapCellRange(cells[index].first, cells[index].second, map);
+      return absl::OkStatus();
+    }
+  }
   const size_t from =
       header ? (table != nullptr ? LineIndex(table->start_line) : 0) : li;
   const size_t to = header ? lines_.size() : std::min(li + 1, lines_.size());
