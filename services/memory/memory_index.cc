@@ -72,6 +72,22 @@ uint32_t Length(const ScoreForm& f) {
 }
 bool IsShort(const ScoreForm& f) { return f.words < ScoreForm::kMinTokenWords; }
 
+// Distinct bigrams of the character form, with their counts.
+std::vector<std::pair<uint64_t, int>> Grams(const ScoreForm& f) {
+  absl::flat_hash_map<uint64_t, int> count;
+  std::vector<std::pair<uint64_t, int>> out;
+  for (size_t i = 0; i + 1 < f.chars.size(); ++i) {
+    const uint64_t g = (static_cast<uint64_t>(f.chars[i]) << 21) | f.chars[i + 1];
+    if (count[g]++ == 0) out.emplace_back(g, 0);
+  }
+  for (auto& [g, c] : out) c = count[g];
+  return out;
+}
+
+bool HasGrams(const ScoreForm& f) {
+  return IsShort(f) || Length(f) <= kGramMaxLength;
+}
+
 template <typename Fn>
 void ForEachEntry(const IndexedSource& s, Fn fn) {
   const ScoreForm& f = s.form;
@@ -82,6 +98,14 @@ void ForEachEntry(const IndexedSource& s, Fn fn) {
      false, 0);
   fn(PairUnitKey(s.pair, s.unit), Mark(), false, 0);
   fn(LengthKey('l', s.pair, Length(f), s.unit), Mark(), false, 0);
+  if (HasGrams(f)) {
+    const std::string flag = {static_cast<char>(kMarkFormat),
+                              static_cast<char>(IsShort(f) ? 1 : 0)};
+    for (const auto& [g, c] : Grams(f)) {
+      fn(GramKey(s.pair, g, Length(f), s.unit), flag, false, 0);
+      fn(GramFrequencyKey(s.pair, g), std::string(), true, 1);
+    }
+  }
   if (IsShort(f)) {
     fn(LengthKey('s', s.pair, Length(f), s.unit), Mark(), false, 0);
     return;
@@ -210,21 +234,100 @@ absl::StatusOr<std::vector<IndexHit>> Search(const storage::Store& store,
                         return true;
                       });
   };
-  // Units scored by characters: code-point lengths in [s L, L / s].
+  // Units scored by characters: code-point lengths in [s L, L / s]. With
+  // k = floor((1 - s) max(L, L')) edits allowed, two texts share at least
+  // max(L, L') - 1 - 2k bigrams (as multisets); where that is not positive,
+  // or where the units have no bigram postings, the length is read whole.
   const double length = static_cast<double>(query.chars.size());
   const uint32_t len_lo =
       static_cast<uint32_t>(std::max(0.0, std::ceil(s * length - 1e-9)));
   const uint32_t len_hi =
       static_cast<uint32_t>(std::floor(length / s + 1e-9));
-  const char length_kind = IsShort(query) ? 'l' : 's';
-  absl::Status st = scan(
-      LengthPrefix(length_kind, pair, len_lo),
-      LengthPrefix(length_kind, pair, len_hi + 1),
-      [&](std::string_view k, std::string_view) { add(TrailingUnit(k)); });
-  if (!st.ok()) return st;
+  const bool short_query = IsShort(query);
+  const char length_kind = short_query ? 'l' : 's';
+  const int query_grams = std::max(0, static_cast<int>(query.chars.size()) - 1);
+  auto gram_tau = [&](uint32_t other_length) {
+    const double longer = std::max(length, static_cast<double>(other_length));
+    const int k = static_cast<int>(std::floor((1.0 - s) * longer + 1e-9));
+    return static_cast<int>(longer) - 1 - 2 * k;
+  };
+  // When few units have a length in the window, reading them is cheaper
+  // than the bigram postings and their counters.
+  std::vector<uint64_t> few;
+  bool over_budget = false;
+  {
+    constexpr size_t kFew = 64;
+    absl::Status st = store.Scan(
+        kMemoryCf, LengthPrefix(length_kind, pair, len_lo),
+        LengthPrefix(length_kind, pair, len_hi + 1),
+        [&](std::string_view k, std::string_view) {
+          ++stats->postings_read;
+          if (few.size() == kFew) {
+            over_budget = true;
+            return false;
+          }
+          few.push_back(TrailingUnit(k));
+          return true;
+        });
+    if (!st.ok()) return st;
+  }
+  int least_gram_tau = query_grams + 1;
+  if (!over_budget) {
+    for (uint64_t unit : few) add(unit);
+  }
+  for (uint32_t len = len_lo; over_budget && len <= len_hi; ++len) {
+    const int tau = gram_tau(len);
+    // A short query also needs long units of 4+ words, which have no
+    // bigrams.
+    const bool whole = tau <= 0 || (short_query && len > kGramMaxLength);
+    if (!whole) {
+      least_gram_tau = std::min(least_gram_tau, tau);
+      continue;
+    }
+    absl::Status st = scan(
+        LengthPrefix(length_kind, pair, len),
+        LengthPrefix(length_kind, pair, len + 1),
+        [&](std::string_view k, std::string_view) { add(TrailingUnit(k)); });
+    if (!st.ok()) return st;
+  }
+  if (over_budget && least_gram_tau <= query_grams) {
+    struct Gram {
+      int64_t df;
+      uint64_t gram;
+      int count;
+    };
+    std::vector<Gram> order;
+    for (const auto& [g, c] : Grams(query)) {
+      auto df = store.GetCounter(kMemoryCf, GramFrequencyKey(pair, g));
+      if (!df.ok()) return df.status();
+      order.push_back({*df, g, c});
+    }
+    std::sort(order.begin(), order.end(), [](const Gram& a, const Gram& b) {
+      return a.df != b.df ? a.df < b.df : a.gram < b.gram;
+    });
+    int rank = 0;
+    for (const Gram& g : order) {
+      const int r = rank;
+      rank += g.count;
+      if (r > query_grams - least_gram_tau) break;
+      absl::Status st = scan(
+          GramPrefix(pair, g.gram, len_lo), GramPrefix(pair, g.gram, len_hi + 1),
+          [&](std::string_view k, std::string_view v) {
+            if (k.size() < 29 || v.size() < 2) return;
+            if (!short_query && v[1] == 0) return;  // scored by tokens
+            uint32_t len = 0;
+            for (char ch : k.substr(17, 4)) len = (len << 8) | static_cast<uint8_t>(ch);
+            if (short_query && len > kGramMaxLength) return;  // read whole
+            const int tau = gram_tau(len);
+            if (tau >= 1 && r <= query_grams - tau) add(TrailingUnit(k));
+          });
+      if (!st.ok()) return st;
+    }
+  }
 
   QueryBounds qb{query.words, query.numbers, query.codes, query.puncts,
                  query.Weight(), s};
+  absl::Status st;
   if (!IsShort(query)) {
     const double lim_max = (1.0 - s) * qb.weight / s + kScoreEpsilon;
     const int n_lo = std::max(

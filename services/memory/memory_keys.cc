@@ -63,6 +63,16 @@ std::string LengthKey(char kind, uint64_t pair, uint32_t length,
 std::string LengthPrefix(char kind, uint64_t pair, uint32_t length) {
   return KeyBuilder(static_cast<uint8_t>(kind)).U64(pair).U32(length).Build();
 }
+std::string GramKey(uint64_t pair, uint64_t gram, uint32_t length,
+                    uint64_t unit) {
+  return KeyBuilder('q').U64(pair).U64(gram).U32(length).U64(unit).Build();
+}
+std::string GramPrefix(uint64_t pair, uint64_t gram, uint32_t length) {
+  return KeyBuilder('q').U64(pair).U64(gram).U32(length).Build();
+}
+std::string GramFrequencyKey(uint64_t pair, uint64_t gram) {
+  return KeyBuilder('b').U64(pair).U64(gram).Build();
+}
 std::string PairUnitKey(uint64_t pair, uint64_t unit) {
   return KeyBuilder('p').U64(pair).U64(unit).Build();
 }

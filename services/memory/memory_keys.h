@@ -50,6 +50,16 @@ std::string BucketPrefix(uint64_t pair, uint32_t words);
 // 's' the same for units of fewer than 4 words only.
 std::string LengthKey(char kind, uint64_t pair, uint32_t length, uint64_t unit);
 std::string LengthPrefix(char kind, uint64_t pair, uint32_t length);
+// 'q' character bigram posting, for units scored by characters (fewer than
+// 4 words, or at most kGramMaxLength code points):
+// [q][u64 pair][u64 bigram][u32 length][u64 unit] -> [0x01][u8 short].
+// A bigram is its two code points, (first << 21) | second.
+std::string GramKey(uint64_t pair, uint64_t gram, uint32_t length,
+                    uint64_t unit);
+std::string GramPrefix(uint64_t pair, uint64_t gram, uint32_t length);
+// 'b' bigram document frequency counter: [b][u64 pair][u64 bigram].
+std::string GramFrequencyKey(uint64_t pair, uint64_t gram);
+inline constexpr uint32_t kGramMaxLength = 64;
 // 'p' pair listing: [p][u64 pair][u64 unit] -> mark (concordance scans).
 std::string PairUnitKey(uint64_t pair, uint64_t unit);
 std::string PairPrefix(uint64_t pair);

@@ -262,8 +262,12 @@ double TokenScore(const ScoreForm& a, const ScoreForm& b, double min_score) {
       const double up = row[j];
       double v = std::min(up + InsertCost(x[i - 1].kind),
                           row[j - 1] + InsertCost(y[j - 1].kind));
-      // A substitution can only help when its cheapest value could.
-      if (x[i - 1].kind == y[j - 1].kind && diag + 0.0 < v) {
+      // A substitution can only help when its least value could: 0 for
+      // equal folded words, 0.75 for others (the character distance is
+      // the expensive part).
+      if (x[i - 1].kind == y[j - 1].kind && diag < v &&
+          (x[i - 1].kind != TokenKind::kWord ||
+           x[i - 1].folded == y[j - 1].folded || diag + 0.75 < v)) {
         const double sub = SubstituteCost(x[i - 1], y[j - 1]);
         v = std::min(v, diag + sub);
       }
