@@ -4,8 +4,11 @@
 #include <utility>
 
 #include "common/status_macros.h"
+#include "services/common/errors.h"
+#include "text/case_fold.h"
 #include "services/memory/memory_index.h"
 #include "services/memory/memory_keys.h"
+#include "storage/key_codec.h"
 
 namespace tessera::memory {
 namespace {
@@ -65,7 +68,8 @@ uint64_t MemoryCore::UnitId(const UnitInput& input) {
 
 void MemoryCore::AddUnitWrites(
     const UnitInput& input, const std::optional<MemoryUnitRecord>& existing,
-    uint64_t existing_version, storage::WriteSet* writes) {
+    uint64_t existing_version, storage::WriteSet* writes,
+    int reference_delta) {
   const uint64_t id = UnitId(input);
   const int64_t now = absl::ToUnixMicros(input.time);
   MemoryUnitRecord r;
@@ -81,6 +85,7 @@ void MemoryCore::AddUnitWrites(
   r.set_reviewer(input.reviewer);
   r.set_provenance(input.provenance);
   if (!existing.has_value()) r.set_create_time_us(now);
+  r.set_references(r.references() + reference_delta);
   r.set_update_time_us(now);
   IndexedSource src;
   src.unit = id;
@@ -250,6 +255,60 @@ absl::StatusOr<std::vector<Match>> MemoryCore::Lookup(
     if (target.ok()) m.suggestion = Substitute(m.diff, *target);
   }
   return matches;
+}
+
+absl::Status MemoryCore::CheckReader(const Principal& caller,
+                                     std::string_view target_language) {
+  if (caller.IsAdmin()) return absl::OkStatus();
+  for (Role r : {Role::kTranslator, Role::kReviewer, Role::kCoordinator}) {
+    if (caller.HasRoleFor(r, target_language)) return absl::OkStatus();
+  }
+  return ErrorWithInfo(absl::StatusCode::kPermissionDenied,
+                       "LANGUAGE_NOT_GRANTED",
+                       "no translator, reviewer or coordinator grant for the "
+                       "target language",
+                       {{"language", std::string(target_language)}});
+}
+
+absl::StatusOr<std::vector<MemoryUnitRecord>> MemoryCore::Concordance(
+    std::string_view source_language, std::string_view target_language,
+    std::string_view phrase, bool in_target, int max_results) const {
+  const std::string needle = text::FoldCase(
+      Prepare({std::string(phrase), {}}, source_language).normalized);
+  const uint64_t pair = PairId(source_language, target_language);
+  std::vector<MemoryUnitRecord> found;
+  absl::Status inner;
+  RETURN_IF_ERROR(store_->Scan(
+      kMemoryCf, PairPrefix(pair), storage::PrefixSuccessor(PairPrefix(pair)),
+      [&](std::string_view key, std::string_view) {
+        auto loaded = LoadUnit(TrailingUnit(key));
+        if (!loaded.ok()) {
+          inner = loaded.status();
+          return false;
+        }
+        if (!loaded->has_value()) return true;
+        MemoryUnitRecord& r = (*loaded)->first;
+        auto content = formats::ParseReadable(in_target ? r.target() : r.source());
+        if (!content.ok()) return true;
+        const std::string hay = text::FoldCase(
+            Prepare(*content, in_target ? r.target_language()
+                                        : r.source_language())
+                .normalized);
+        if (hay.find(needle) != std::string::npos) found.push_back(std::move(r));
+        return true;
+      }));
+  RETURN_IF_ERROR(inner);
+  std::sort(found.begin(), found.end(),
+            [](const MemoryUnitRecord& a, const MemoryUnitRecord& b) {
+              if (a.update_time_us() != b.update_time_us()) {
+                return a.update_time_us() > b.update_time_us();
+              }
+              return a.unit_id() < b.unit_id();
+            });
+  if (max_results > 0 && found.size() > static_cast<size_t>(max_results)) {
+    found.resize(static_cast<size_t>(max_results));
+  }
+  return found;
 }
 
 }  // namespace tessera::memory

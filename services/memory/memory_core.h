@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "formats/document.h"
+#include "services/common/principal.h"
 #include "services/memory/memory_records.pb.h"
 #include "services/memory/memory_score.h"
 #include "storage/store.h"
@@ -69,11 +70,13 @@ class MemoryCore {
   static uint64_t UnitId(const UnitInput& input);
 
   // Adds the unit or refreshes the existing one (same pair and texts) in
-  // `writes`, given the unit's current record (nullopt if new).
+  // `writes`, given the unit's current record (nullopt if new), adding
+  // `reference_delta` to its count of approved translations.
   void AddUnitWrites(const UnitInput& input,
                      const std::optional<storage::memory::MemoryUnitRecord>&
                          existing,
-                     uint64_t existing_version, storage::WriteSet* writes);
+                     uint64_t existing_version, storage::WriteSet* writes,
+                     int reference_delta = 0);
   // Removes a unit and its index entries.
   absl::Status AddUnitErasures(const storage::memory::MemoryUnitRecord& unit,
                                uint64_t version, storage::WriteSet* writes);
@@ -88,6 +91,18 @@ class MemoryCore {
 
   // Matches at or above min_score, best first (memory.proto, LookupResponse).
   absl::StatusOr<std::vector<Match>> Lookup(const LookupQuery& query) const;
+
+  // Units of the pair whose normalised source (or target), case-folded,
+  // contains the normalised, case-folded `phrase`; most recently updated
+  // first, at most `max_results`. Reads every unit of the pair.
+  absl::StatusOr<std::vector<storage::memory::MemoryUnitRecord>> Concordance(
+      std::string_view source_language, std::string_view target_language,
+      std::string_view phrase, bool in_target, int max_results) const;
+
+  // PERMISSION_DENIED unless `caller` is an admin or a translator, reviewer
+  // or coordinator for `target_language`.
+  static absl::Status CheckReader(const Principal& caller,
+                                  std::string_view target_language);
 
  private:
   storage::Store* const store_;
