@@ -16,7 +16,7 @@ HISTORY_RUNS ?= 10
 HISTORY_SECONDS ?= 30
 
 .PHONY: all deps test-deps configure build run test bench fuzz asan tsan \
-	crashtest historycheck import-limits-long clean format
+	crashtest historycheck import-limits-long bench-memory clean format
 
 all: build
 
@@ -54,6 +54,12 @@ bench: build
 	./$(BUILD_DIR)/tests/bench/tessera_import_bench
 	./$(BUILD_DIR)/tests/bench/tessera_segment_bench
 	./$(BUILD_DIR)/tests/bench/tessera_publication_bench
+	./$(BUILD_DIR)/tests/bench/tessera_memory_bench --sizes=10000,100000
+
+# The memory bench up to a million units (about 20 minutes on one core).
+bench-memory: build
+	./$(BUILD_DIR)/tests/bench/tessera_memory_bench --sizes=10000,100000,1000000 \
+	  --cache_log2=30
 
 # Each libFuzzer target for FUZZ_SECONDS (make test runs them 10 s each).
 fuzz: test-deps

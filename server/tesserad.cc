@@ -34,15 +34,21 @@
 #include "services/identity/identity_service.h"
 #include "services/publication/publication_core.h"
 #include "services/publication/publication_service.h"
+#include "services/memory/glossary/glossary_checker_for_translation.h"
+#include "services/memory/glossary/glossary_core.h"
+#include "services/memory/glossary/glossary_service.h"
+#include "services/memory/memory_core.h"
+#include "services/memory/memory_feed.h"
+#include "services/memory/memory_service.h"
 #include "services/statement/statement_core.h"
 #include "services/statement/statement_reader_for_assignment.h"
+#include "services/statement/statement_reader_for_memory.h"
 #include "services/statement/statement_reader_for_publication.h"
 #include "services/statement/statement_reader_for_translation.h"
 #include "services/statement/statement_service.h"
-#include "services/memory/glossary/glossary_checker_for_translation.h"
-#include "services/memory/glossary/glossary_core.h"
 #include "services/translation/translation_core.h"
 #include "services/translation/translation_reader_for_assignment.h"
+#include "services/translation/translation_reader_for_memory.h"
 #include "services/translation/translation_reader_for_publication.h"
 #include "services/translation/translation_service.h"
 #include "storage/store.h"
@@ -337,11 +343,25 @@ class TesseradImpl final : public Tesserad {
     publication_service_ =
         std::make_unique<publication::PublicationServiceImpl>(
             publications_.get(), &env_);
+    memory_ = std::make_unique<memory::MemoryCore>(store_.get());
+    memory_statements_ =
+        std::make_unique<statement::StatementReaderForMemory>(statements_.get());
+    memory_translations_ =
+        std::make_unique<translation::TranslationReaderForMemory>(
+            translations_.get());
+    memory_feed_ = std::make_unique<memory::MemoryFeed>(
+        store_.get(), store_.get(), memory_.get(), memory_statements_.get(),
+        memory_translations_.get());
+    glossary_edge_ =
+        std::make_unique<memory::glossary::GlossaryEdge>(glossary_.get());
+    memory_service_ = std::make_unique<memory::MemoryServiceImpl>(
+        memory_.get(), glossary_edge_.get(), &env_);
     service_names_ = {v1::IdentityService::service_full_name(),
                       v1::StatementService::service_full_name(),
                       v1::TranslationService::service_full_name(),
                       v1::AssignmentService::service_full_name(),
-                      v1::PublicationService::service_full_name()};
+                      v1::PublicationService::service_full_name(),
+                      v1::MemoryService::service_full_name()};
     RETURN_IF_ERROR(CheckPolicyCoverage(service_names_));
 
     grpc::EnableDefaultHealthCheckService(true);
@@ -401,6 +421,7 @@ class TesseradImpl final : public Tesserad {
     builder.RegisterService(translation_service_.get());
     builder.RegisterService(assignment_service_.get());
     builder.RegisterService(publication_service_.get());
+    builder.RegisterService(memory_service_.get());
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
       return absl::UnavailableError(
@@ -415,6 +436,7 @@ class TesseradImpl final : public Tesserad {
     assignments_->Start();
     // Publishes each language as its last segment is approved.
     publications_->Start();
+    memory_feed_->Start();
     server_->GetHealthCheckService()->SetServingStatus(true);
     return absl::OkStatus();
   }
@@ -466,18 +488,25 @@ class TesseradImpl final : public Tesserad {
     workers_.reset();
     if (assignments_ != nullptr) assignments_->Stop();
     if (publications_ != nullptr) publications_->Stop();
+    if (memory_feed_ != nullptr) memory_feed_->Stop();
     if (translations_ != nullptr) translations_->Stop();
     assignment_service_.reset();
     assignments_.reset();
     grants_for_assignment_.reset();
     translations_for_assignment_.reset();
     statements_for_assignment_.reset();
+    memory_service_.reset();
+    memory_feed_.reset();
+    memory_translations_.reset();
+    memory_statements_.reset();
+    memory_.reset();
     publication_service_.reset();
     publications_.reset();
     publication_translations_.reset();
     publication_statements_.reset();
     translation_service_.reset();
     translations_.reset();
+    glossary_edge_.reset();
     glossary_checker_.reset();
     glossary_.reset();
     statement_service_.reset();
@@ -513,6 +542,7 @@ class TesseradImpl final : public Tesserad {
   std::unique_ptr<memory::glossary::GlossaryCore> glossary_;
   std::unique_ptr<memory::glossary::GlossaryCheckerForTranslation>
       glossary_checker_;
+  std::unique_ptr<memory::glossary::GlossaryEdge> glossary_edge_;
   std::unique_ptr<statement::StatementReaderForAssignment>
       statements_for_assignment_;
   std::unique_ptr<translation::TranslationReaderForAssignment>
@@ -527,6 +557,11 @@ class TesseradImpl final : public Tesserad {
   std::unique_ptr<publication::PublicationCore> publications_;
   std::unique_ptr<publication::PublicationServiceImpl> publication_service_;
   std::unique_ptr<H2Guard> guard_;
+  std::unique_ptr<memory::MemoryCore> memory_;
+  std::unique_ptr<statement::StatementReaderForMemory> memory_statements_;
+  std::unique_ptr<translation::TranslationReaderForMemory> memory_translations_;
+  std::unique_ptr<memory::MemoryFeed> memory_feed_;
+  std::unique_ptr<memory::MemoryServiceImpl> memory_service_;
   std::unique_ptr<FdListener> listener_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -352,6 +352,12 @@ void FindNumbers(const Text& t, const std::vector<Span>& protected_spans,
       i = SkipWord(t, end);
       continue;
     }
+    // Digits running into an address or URL ("1,0@0.org") belong to it.
+    if (next_span < protected_spans.size() &&
+        protected_spans[next_span].begin < end) {
+      i = protected_spans[next_span].end;
+      continue;
+    }
     out->push_back({PlaceholderKind::kNumber, static_cast<size_t>(begin),
                     static_cast<size_t>(end)});
     i = end;

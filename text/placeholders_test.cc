@@ -118,6 +118,11 @@ TEST(PlaceholdersTest, MixedInOrder) {
               ElementsAre(Email("a@b.org"), Url("www.x.org"), Num("3")));
 }
 
+// fuzz_segmenter finding: the number "1,0" ran into the address "0@0.That".
+TEST(PlaceholdersTest, NumberRunningIntoAnEmailIsNotANumber) {
+  EXPECT_THAT(Find("bought 1,0@0.That is"), ElementsAre(Email("0@0.That")));
+}
+
 TEST(IsNonTranslatableTest, OnlyNumbersUrlsEmailsPunctuation) {
   EXPECT_TRUE(IsNonTranslatable(""));
   EXPECT_TRUE(IsNonTranslatable("2024"));

@@ -167,4 +167,56 @@ int CountWords(std::string_view utf8, std::string_view canonical_tag) {
   return words;
 }
 
+std::vector<WordSpan> WordSpans(std::string_view utf8,
+                                std::string_view canonical_tag) {
+  std::vector<WordSpan> spans;
+  if (utf8.empty()) return spans;
+  const std::string language = LanguageOf(canonical_tag);
+  const icu::BreakIterator* proto = Prototypes::Get().For(language);
+  if (proto == nullptr) return spans;
+  icu::BreakIterator* it = ThreadIterator(proto);
+  if (it == nullptr) return spans;
+
+  thread_local std::u16string text;
+  const bool ascii = internal::Utf8ToUtf16(utf8, &text);
+  UErrorCode status = U_ZERO_ERROR;
+  UText ut = UTEXT_INITIALIZER;
+  utext_openUChars(&ut, text.data(), static_cast<int64_t>(text.size()),
+                   &status);
+  it->setText(&ut, status);
+  utext_close(&ut);
+  if (U_FAILURE(status)) return spans;
+
+  std::vector<size_t> bounds;
+  std::vector<bool> word;
+  int32_t start = it->first();
+  for (int32_t end = it->next(); end != icu::BreakIterator::DONE;
+       start = end, end = it->next()) {
+    const int32_t status_value = it->getRuleStatus();
+    const bool is_word = status_value >= UBRK_WORD_NUMBER &&
+                         status_value < UBRK_WORD_IDEO_LIMIT;
+    if (!is_word) {
+      bool blank = true;
+      for (int32_t i = start; i < end;) {
+        UChar32 c;
+        U16_NEXT(text.data(), i, end, c);
+        if (!u_isUWhiteSpace(c)) {
+          blank = false;
+          break;
+        }
+      }
+      if (blank) continue;
+    }
+    bounds.push_back(static_cast<size_t>(start));
+    bounds.push_back(static_cast<size_t>(end));
+    word.push_back(is_word);
+  }
+  if (!ascii) internal::MapUtf16ToUtf8(utf8, &bounds);
+  for (size_t i = 0; i < word.size(); ++i) {
+    spans.push_back({bounds[2 * i], bounds[2 * i + 1], word[i]});
+  }
+  if (text.capacity() > (1u << 20)) std::u16string().swap(text);
+  return spans;
+}
+
 }  // namespace tessera::text

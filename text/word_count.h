@@ -12,7 +12,9 @@
 #ifndef TESSERA_TEXT_WORD_COUNT_H_
 #define TESSERA_TEXT_WORD_COUNT_H_
 
+#include <cstddef>
 #include <string_view>
+#include <vector>
 
 namespace tessera::text {
 
@@ -21,6 +23,20 @@ namespace tessera::text {
 // unknown or malformed tag counts with the root rules. `utf8` should be
 // valid UTF-8; ill-formed bytes are read as U+FFFD.
 int CountWords(std::string_view utf8, std::string_view canonical_tag);
+
+// One piece of `utf8` between two ICU word boundaries that is not
+// whitespace: byte range [begin, end), and whether ICU calls it word-like
+// (letters, numbers, kana, ideographs) rather than punctuation or a symbol.
+struct WordSpan {
+  size_t begin = 0;
+  size_t end = 0;
+  bool word = false;
+};
+
+// The non-whitespace pieces of `utf8` between ICU word boundaries, in text
+// order, for the language `canonical_tag` (root rules when unknown).
+std::vector<WordSpan> WordSpans(std::string_view utf8,
+                                std::string_view canonical_tag);
 
 }  // namespace tessera::text
 

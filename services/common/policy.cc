@@ -74,6 +74,17 @@ std::vector<MethodPolicy>* BuildTable() {
       {"/tessera.v1.PublicationService/GetPublication", false, kReaders},
       {"/tessera.v1.PublicationService/ListPublications", false, kReaders},
       {"/tessera.v1.PublicationService/WatchPublications", false, kWatchers},
+      // MemoryService. The core then checks the target language's grant.
+      {"/tessera.v1.MemoryService/Lookup", false, kCommenters},
+      {"/tessera.v1.MemoryService/GetSuggestions", false, kCommenters},
+      {"/tessera.v1.MemoryService/SearchConcordance", false, kCommenters},
+      {"/tessera.v1.MemoryService/GetGlossaryEntry", false, kReaders},
+      {"/tessera.v1.MemoryService/ListGlossaryEntries", false, kReaders},
+      {"/tessera.v1.MemoryService/CreateGlossaryEntry", false, kCoordinators},
+      {"/tessera.v1.MemoryService/UpdateGlossaryEntry", false, kCoordinators},
+      {"/tessera.v1.MemoryService/DeleteGlossaryEntry", false, kCoordinators},
+      {"/tessera.v1.MemoryService/ImportTmx", false, kCoordinators},
+      {"/tessera.v1.MemoryService/ExportTmx", false, kCoordinators},
   };
   return t;
 }

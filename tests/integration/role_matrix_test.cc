@@ -104,8 +104,29 @@ const std::map<std::string, std::set<Persona>>& ExpectedMatrix() {
       {"/tessera.v1.PublicationService/GetPublication", kStatementReaders},
       {"/tessera.v1.PublicationService/ListPublications", kStatementReaders},
       {"/tessera.v1.PublicationService/WatchPublications", kWatchers},
+      {"/tessera.v1.MemoryService/Lookup", kCommenters},
+      {"/tessera.v1.MemoryService/GetSuggestions", kCommenters},
+      {"/tessera.v1.MemoryService/SearchConcordance", kCommenters},
+      {"/tessera.v1.MemoryService/GetGlossaryEntry", kStatementReaders},
+      {"/tessera.v1.MemoryService/ListGlossaryEntries", kStatementReaders},
+      {"/tessera.v1.MemoryService/CreateGlossaryEntry", kStatementWriters},
+      {"/tessera.v1.MemoryService/UpdateGlossaryEntry", kStatementWriters},
+      {"/tessera.v1.MemoryService/DeleteGlossaryEntry", kStatementWriters},
+      {"/tessera.v1.MemoryService/ImportTmx", kStatementWriters},
+      {"/tessera.v1.MemoryService/ExportTmx", kStatementWriters},
   };
   return *m;
+}
+
+// Methods the role table already governs but that are not served yet: an
+// admitted caller gets UNIMPLEMENTED instead of a result.
+const std::set<std::string>& NotServedYet() {
+  static const auto* s = new std::set<std::string>{
+      "/tessera.v1.MemoryService/GetSuggestions",
+      "/tessera.v1.MemoryService/ImportTmx",
+      "/tessera.v1.MemoryService/ExportTmx",
+  };
+  return *s;
 }
 
 std::vector<std::string> RegisteredTesseraMethods(Tesserad& server) {
@@ -182,7 +203,9 @@ TEST(RoleMatrixTest, EveryMethodAdmitsExactlyTheExpectedRoles) {
       } else if (row->second.count(p)) {
         EXPECT_NE(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
         EXPECT_NE(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-        EXPECT_NE(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+        if (NotServedYet().count(method) == 0) {
+          EXPECT_NE(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+        }
       } else {
         EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
       }

@@ -52,7 +52,8 @@ TEST(ServerTest, AnswersHealthWithoutToken) {
                                       "tessera.v1.StatementService",
                                       "tessera.v1.TranslationService",
                                       "tessera.v1.AssignmentService",
-                                      "tessera.v1.PublicationService"}));
+                                      "tessera.v1.PublicationService",
+                                      "tessera.v1.MemoryService"}));
 }
 
 TEST(ServerTest, WhoAmINeedsAValidUnrevokedToken) {

@@ -1,0 +1,29 @@
+// Conversions between memory.proto messages and the memory core's types.
+#ifndef TESSERA_SERVICES_MEMORY_MEMORY_CONVERT_H_
+#define TESSERA_SERVICES_MEMORY_MEMORY_CONVERT_H_
+
+#include "absl/status/statusor.h"
+#include "services/memory/memory_core.h"
+#include "tessera/v1/memory.pb.h"
+
+namespace tessera::memory {
+
+// Validates and converts; INVALID_ARGUMENT naming the field.
+absl::StatusOr<LookupQuery> FromProto(const v1::LookupRequest& req);
+
+struct ConcordanceQuery {
+  std::string source_language;
+  std::string target_language;
+  std::string phrase;
+  bool in_target = false;
+  int max_results = 20;
+};
+absl::StatusOr<ConcordanceQuery> FromProto(
+    const v1::SearchConcordanceRequest& req);
+
+void ToProto(const storage::memory::MemoryUnitRecord& r, v1::MemoryUnit* out);
+void ToProto(const Match& m, v1::MemoryMatch* out);
+
+}  // namespace tessera::memory
+
+#endif  // TESSERA_SERVICES_MEMORY_MEMORY_CONVERT_H_

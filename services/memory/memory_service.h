@@ -1,0 +1,73 @@
+// MemoryServiceImpl: the gRPC adapter of the memory (memory.proto).
+//
+// Lookup and SearchConcordance are unary calls through UnaryCall
+// (services/grpc/call.h) on the read pool (they scan index postings); the
+// glossary methods delegate to the glossary's edge (GlossaryEdge). The
+// suggestion and TMX methods are authorised like the others and then
+// answer UNIMPLEMENTED.
+//
+// Thread-safe; the core and the environment must outlive it.
+#ifndef TESSERA_SERVICES_MEMORY_MEMORY_SERVICE_H_
+#define TESSERA_SERVICES_MEMORY_MEMORY_SERVICE_H_
+
+#include "services/grpc/call.h"
+#include "services/memory/glossary/glossary_service.h"
+#include "services/memory/memory_core.h"
+#include "tessera/v1/memory.grpc.pb.h"
+
+namespace tessera::memory {
+
+class MemoryServiceImpl final : public v1::MemoryService::CallbackService {
+ public:
+  MemoryServiceImpl(MemoryCore* core, const glossary::GlossaryEdge* glossary,
+                    const CallEnv* env)
+      : core_(core), glossary_(glossary), env_(env) {}
+
+  grpc::ServerUnaryReactor* Lookup(grpc::CallbackServerContext* ctx,
+                                   const v1::LookupRequest* req,
+                                   v1::LookupResponse* resp) override;
+  grpc::ServerUnaryReactor* SearchConcordance(
+      grpc::CallbackServerContext* ctx, const v1::SearchConcordanceRequest* req,
+      v1::SearchConcordanceResponse* resp) override;
+  grpc::ServerUnaryReactor* GetSuggestions(
+      grpc::CallbackServerContext* ctx, const v1::GetSuggestionsRequest* req,
+      v1::Suggestions* resp) override;
+  grpc::ServerUnaryReactor* CreateGlossaryEntry(
+      grpc::CallbackServerContext* ctx,
+      const v1::CreateGlossaryEntryRequest* req,
+      v1::GlossaryEntry* resp) override;
+  grpc::ServerUnaryReactor* GetGlossaryEntry(
+      grpc::CallbackServerContext* ctx, const v1::GetGlossaryEntryRequest* req,
+      v1::GlossaryEntry* resp) override;
+  grpc::ServerUnaryReactor* ListGlossaryEntries(
+      grpc::CallbackServerContext* ctx,
+      const v1::ListGlossaryEntriesRequest* req,
+      v1::ListGlossaryEntriesResponse* resp) override;
+  grpc::ServerUnaryReactor* UpdateGlossaryEntry(
+      grpc::CallbackServerContext* ctx,
+      const v1::UpdateGlossaryEntryRequest* req,
+      v1::GlossaryEntry* resp) override;
+  grpc::ServerUnaryReactor* DeleteGlossaryEntry(
+      grpc::CallbackServerContext* ctx,
+      const v1::DeleteGlossaryEntryRequest* req,
+      google::protobuf::Empty* resp) override;
+  grpc::ServerUnaryReactor* ImportTmx(grpc::CallbackServerContext* ctx,
+                                      const v1::ImportTmxRequest* req,
+                                      v1::ImportTmxResponse* resp) override;
+  grpc::ServerWriteReactor<v1::ExportTmxResponse>* ExportTmx(
+      grpc::CallbackServerContext* ctx,
+      const v1::ExportTmxRequest* req) override;
+
+ private:
+  // An authorised call whose method is not served yet.
+  grpc::ServerUnaryReactor* NotYet(grpc::CallbackServerContext* ctx,
+                                   std::string_view method);
+
+  MemoryCore* core_;
+  const glossary::GlossaryEdge* glossary_;
+  const CallEnv* env_;
+};
+
+}  // namespace tessera::memory
+
+#endif  // TESSERA_SERVICES_MEMORY_MEMORY_SERVICE_H_

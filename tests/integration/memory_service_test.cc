@@ -1,0 +1,265 @@
+// MemoryService end to end over real gRPC: approved translations enter the
+// memory through the change feed (a segment approved a moment ago is
+// suggested for its twin in the same statement), a revised copy imported
+// as a new statement gets exact, context and fuzzy matches with their
+// scores, diffs and substituted numbers, concordance search finds a
+// phrase, and a reopened translation leaves the memory.
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tessera/v1/memory.grpc.pb.h"
+#include "tessera/v1/statement.grpc.pb.h"
+#include "tessera/v1/translation.grpc.pb.h"
+#include "tests/integration/test_server.h"
+
+namespace tessera::testing {
+namespace {
+
+using v1::MemoryService;
+using v1::StatementService;
+using v1::TranslationService;
+
+const char kFirst[] =
+    "Nous exigeons la libération immédiate des 12 prisonniers politiques.\n\n"
+    "Nous exigeons la libération immédiate des 12 prisonniers politiques.\n\n"
+    "La solidarité internationale des peuples est notre force commune.\n\n"
+    "Liste actuelle des signataires\n";
+const char kRevised[] =
+    "Nous exigeons la libération immédiate des 15 prisonniers politiques.\n\n"
+    "La solidarité internationale des peuples est notre force commune.\n\n"
+    "Liste actuelle des signataires\n";
+
+std::string English(const std::string& fr) {
+  if (fr.rfind("Nous exigeons", 0) == 0) {
+    return "We demand the immediate release of the 12 political prisoners.";
+  }
+  if (fr.rfind("La solidarité", 0) == 0) {
+    return "International solidarity of the peoples is our common strength.";
+  }
+  return "Current list of signatories";
+}
+
+class MemoryServiceTest : public ::testing::Test {
+ protected:
+  MemoryServiceTest() {
+    submitter_ =
+        ts_.CreateUserWithToken("c1", {Grant(v1::ROLE_COORDINATOR, {"en"})});
+    approver_ =
+        ts_.CreateUserWithToken("c2", {Grant(v1::ROLE_COORDINATOR, {"en"})});
+    other_ =
+        ts_.CreateUserWithToken("t1", {Grant(v1::ROLE_TRANSLATOR, {"de"})});
+  }
+
+  std::string Create(const std::string& source) {
+    v1::CreateStatementRequest req;
+    req.set_title("Statement");
+    req.set_format(v1::DOCUMENT_FORMAT_MARKDOWN);
+    req.set_source(source);
+    req.set_source_language("fr");
+    req.add_target_languages("en");
+    auto ctx = AuthContext(submitter_);
+    v1::Statement out;
+    grpc::Status s = StatementService::NewStub(ts_.channel())
+                         ->CreateStatement(ctx.get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out.name();
+  }
+
+  std::vector<v1::Translation> Segments(const std::string& statement) {
+    v1::ListSegmentsRequest req;
+    req.set_parent(statement + "/languages/en");
+    req.set_page_size(1000);
+    v1::ListSegmentsResponse resp;
+    auto ctx = AuthContext(submitter_);
+    grpc::Status s = TranslationService::NewStub(ts_.channel())
+                         ->ListSegments(ctx.get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return {resp.translations().begin(), resp.translations().end()};
+  }
+
+  v1::Translation SubmitApprove(const v1::Translation& t) {
+    auto stub = TranslationService::NewStub(ts_.channel());
+    v1::SubmitRequest sub;
+    sub.set_name(t.name());
+    sub.set_version(t.version());
+    sub.mutable_content()->set_text(English(t.source().content().text()));
+    v1::Translation done;
+    auto ctx = AuthContext(submitter_);
+    grpc::Status s = stub->Submit(ctx.get(), sub, &done);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    v1::ApproveRequest app;
+    app.set_name(t.name());
+    app.set_version(done.version());
+    auto actx = AuthContext(approver_);
+    s = stub->Approve(actx.get(), app, &done);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return done;
+  }
+
+  grpc::Status Lookup(const v1::Content& source, v1::LookupResponse* out,
+                      const v1::Content* previous = nullptr,
+                      const v1::Content* next = nullptr,
+                      const std::string* token = nullptr) {
+    v1::LookupRequest req;
+    req.set_source_language("fr");
+    req.set_target_language("en");
+    *req.mutable_source() = source;
+    if (previous != nullptr) *req.mutable_previous_source() = *previous;
+    if (next != nullptr) *req.mutable_next_source() = *next;
+    auto ctx = AuthContext(token != nullptr ? *token : submitter_);
+    return MemoryService::NewStub(ts_.channel())->Lookup(ctx.get(), req, out);
+  }
+
+  // Polls until Lookup finds something (or 10 s pass).
+  v1::LookupResponse LookupSoon(const v1::Content& source) {
+    v1::LookupResponse resp;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < until) {
+      resp.Clear();
+      grpc::Status s = Lookup(source, &resp);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      if (!s.ok() || resp.matches_size() > 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return resp;
+  }
+
+  TestServer ts_;
+  std::string submitter_, approver_, other_;
+};
+
+TEST_F(MemoryServiceTest, ApprovedSegmentIsSuggestedForItsTwinAtOnce) {
+  const std::string st = Create(kFirst);
+  auto segs = Segments(st);
+  ASSERT_EQ(segs.size(), 4u);
+  SubmitApprove(segs[0]);
+  const auto approved = std::chrono::steady_clock::now();
+  v1::LookupResponse resp = LookupSoon(segs[1].source().content());
+  const double lag_ms = std::chrono::duration<double, std::milli>(
+                            std::chrono::steady_clock::now() - approved)
+                            .count();
+  std::printf("approval to searchable: %.2f ms\n", lag_ms);
+  ASSERT_EQ(resp.matches_size(), 1);
+  const v1::MemoryMatch& m = resp.matches(0);
+  EXPECT_EQ(m.score(), 1.0f);
+  EXPECT_EQ(m.kind(), v1::MATCH_KIND_EXACT);
+  EXPECT_EQ(m.unit().target().text(), English(kFirst));
+  EXPECT_EQ(m.unit().translation(), segs[0].name());
+  EXPECT_EQ(m.unit().author(), "users/c1");
+  EXPECT_EQ(m.unit().reviewer(), "users/c2");
+  EXPECT_EQ(m.unit().statement(), st);
+  EXPECT_EQ(m.unit().unit_source(), v1::MEMORY_UNIT_SOURCE_APPROVED_TRANSLATION);
+  EXPECT_LT(lag_ms, 2000);
+}
+
+TEST_F(MemoryServiceTest, RevisedCopyGetsExactContextAndFuzzyMatches) {
+  const std::string first = Create(kFirst);
+  auto segs = Segments(first);
+  ASSERT_EQ(segs.size(), 4u);
+  for (const auto& t : segs) SubmitApprove(t);
+  const std::string revised = Create(kRevised);
+  auto next = Segments(revised);
+  ASSERT_EQ(next.size(), 3u);
+  // Wait until the last approval is searchable.
+  ASSERT_GT(LookupSoon(next[2].source().content()).matches_size(), 0);
+
+  // Number changed: fuzzy, 1 - 0.1 / W with W = 8 words + a number (0.5)
+  // + a full stop (0.1); the suggestion carries the new number.
+  v1::LookupResponse fuzzy;
+  ASSERT_TRUE(Lookup(next[0].source().content(), &fuzzy).ok());
+  ASSERT_EQ(fuzzy.matches_size(), 1);
+  EXPECT_EQ(fuzzy.matches(0).kind(), v1::MATCH_KIND_FUZZY);
+  EXPECT_FLOAT_EQ(fuzzy.matches(0).score(), static_cast<float>(1 - 0.1 / 8.6));
+  EXPECT_EQ(fuzzy.matches(0).suggestion().text(),
+            "We demand the immediate release of the 15 political prisoners.");
+  int changes = 0;
+  for (const auto& e : fuzzy.matches(0).source_diff()) {
+    if (e.op() != v1::SourceEdit::OP_KEEP) {
+      ++changes;
+      EXPECT_EQ(e.op(), v1::SourceEdit::OP_CHANGE);
+      EXPECT_EQ(e.unit_text(), "12");
+      EXPECT_EQ(e.query_text(), "15");
+    }
+  }
+  EXPECT_EQ(changes, 1);
+
+  // Same text, but the previous segment differs: exact, not context.
+  v1::LookupResponse exact;
+  ASSERT_TRUE(Lookup(next[1].source().content(), &exact,
+                     &next[0].source().content(), &next[2].source().content())
+                  .ok());
+  ASSERT_EQ(exact.matches_size(), 1);
+  EXPECT_EQ(exact.matches(0).kind(), v1::MATCH_KIND_EXACT);
+  EXPECT_EQ(exact.matches(0).score(), 1.0f);
+
+  // Same text and the same neighbours (the previous one, no next): 101 %.
+  v1::LookupResponse context;
+  ASSERT_TRUE(
+      Lookup(next[2].source().content(), &context, &next[1].source().content())
+          .ok());
+  ASSERT_EQ(context.matches_size(), 1);
+  EXPECT_EQ(context.matches(0).kind(), v1::MATCH_KIND_CONTEXT);
+  EXPECT_EQ(context.matches(0).unit().target().text(),
+            "Current list of signatories");
+
+  // Concordance, in the source and in the target.
+  v1::SearchConcordanceRequest cr;
+  cr.set_source_language("fr");
+  cr.set_target_language("en");
+  cr.set_phrase("SOLIDARITÉ internationale");
+  v1::SearchConcordanceResponse cresp;
+  auto ctx = AuthContext(submitter_);
+  ASSERT_TRUE(MemoryService::NewStub(ts_.channel())
+                  ->SearchConcordance(ctx.get(), cr, &cresp)
+                  .ok());
+  ASSERT_EQ(cresp.units_size(), 1);
+  EXPECT_EQ(cresp.units(0).target().text(), English("La solidarité"));
+  cr.set_phrase("political prisoners");
+  cr.set_in_target(true);
+  cresp.Clear();
+  auto ctx2 = AuthContext(submitter_);
+  ASSERT_TRUE(MemoryService::NewStub(ts_.channel())
+                  ->SearchConcordance(ctx2.get(), cr, &cresp)
+                  .ok());
+  EXPECT_EQ(cresp.units_size(), 1);
+
+  // A translator for another language may not read this pair.
+  v1::LookupResponse denied;
+  EXPECT_EQ(Lookup(next[1].source().content(), &denied, nullptr, nullptr,
+                   &other_)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(MemoryServiceTest, ReopenedTranslationLeavesTheMemory) {
+  const std::string st = Create(kFirst);
+  auto segs = Segments(st);
+  ASSERT_EQ(segs.size(), 4u);
+  v1::Translation done = SubmitApprove(segs[2]);
+  ASSERT_EQ(LookupSoon(segs[2].source().content()).matches_size(), 1);
+  v1::ReopenRequest req;
+  req.set_name(done.name());
+  req.set_version(done.version());
+  v1::Translation reopened;
+  auto ctx = AuthContext(submitter_);
+  ASSERT_TRUE(TranslationService::NewStub(ts_.channel())
+                  ->Reopen(ctx.get(), req, &reopened)
+                  .ok());
+  v1::LookupResponse resp;
+  for (int i = 0; i < 2000; ++i) {
+    resp.Clear();
+    ASSERT_TRUE(Lookup(segs[2].source().content(), &resp).ok());
+    if (resp.matches_size() == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(resp.matches_size(), 0);
+}
+
+}  // namespace
+}  // namespace tessera::testing
