@@ -355,7 +355,7 @@ class TesseradImpl final : public Tesserad {
     glossary_edge_ =
         std::make_unique<memory::glossary::GlossaryEdge>(glossary_.get());
     memory_service_ = std::make_unique<memory::MemoryServiceImpl>(
-        memory_.get(), glossary_edge_.get(), &env_);
+        memory_.get(), memory_statements_.get(), glossary_edge_.get(), &env_);
     service_names_ = {v1::IdentityService::service_full_name(),
                       v1::StatementService::service_full_name(),
                       v1::TranslationService::service_full_name(),

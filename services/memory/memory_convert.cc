@@ -58,7 +58,34 @@ v1::SourceEdit::Op OpToProto(TokenEdit::Op op) {
   return v1::SourceEdit::OP_UNSPECIFIED;
 }
 
+// LookupRequest's and GetSuggestionsRequest's min_score and max_results.
+absl::Status Limits(float min_score, int32_t max_results, LookupQuery* q) {
+  if (min_score == 0) {
+    q->min_score = 0.75;
+  } else if (!(min_score >= 0.5f && min_score <= 1.0f)) {
+    return BadField("min_score", "must be in [0.5, 1.0]");
+  } else {
+    q->min_score = min_score;
+  }
+  if (max_results < 0 || max_results > 50) {
+    return BadField("max_results", "must be in [0, 50]");
+  }
+  q->max_results = max_results == 0 ? 5 : max_results;
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::StatusOr<SuggestionsQuery> FromProto(
+    const v1::GetSuggestionsRequest& req) {
+  SuggestionsQuery q;
+  ASSIGN_OR_RETURN(q.ref,
+                   translation::ParseTranslationName("segment", req.segment()));
+  ASSIGN_OR_RETURN(q.ref.language, Language("segment", q.ref.language));
+  RETURN_IF_ERROR(Limits(req.min_score(), req.max_results(), &q.lookup));
+  q.lookup.target_language = q.ref.language;
+  return q;
+}
 
 absl::StatusOr<LookupQuery> FromProto(const v1::LookupRequest& req) {
   LookupQuery q;
@@ -72,17 +99,7 @@ absl::StatusOr<LookupQuery> FromProto(const v1::LookupRequest& req) {
   }
   ASSIGN_OR_RETURN(q.source,
                    translation::ContentFromProto("source", req.source()));
-  if (req.min_score() == 0) {
-    q.min_score = 0.75;
-  } else if (!(req.min_score() >= 0.5f && req.min_score() <= 1.0f)) {
-    return BadField("min_score", "must be in [0.5, 1.0]");
-  } else {
-    q.min_score = req.min_score();
-  }
-  if (req.max_results() < 0 || req.max_results() > 50) {
-    return BadField("max_results", "must be in [0, 50]");
-  }
-  q.max_results = req.max_results() == 0 ? 5 : req.max_results();
+  RETURN_IF_ERROR(Limits(req.min_score(), req.max_results(), &q));
   // Neighbours are compared by their normalised text.
   if (!req.previous_source().text().empty()) {
     ASSIGN_OR_RETURN(formats::Content c,

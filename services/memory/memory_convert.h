@@ -4,12 +4,22 @@
 
 #include "absl/status/statusor.h"
 #include "services/memory/memory_core.h"
+#include "services/translation/translation_model.h"
 #include "tessera/v1/memory.pb.h"
 
 namespace tessera::memory {
 
 // Validates and converts; INVALID_ARGUMENT naming the field.
 absl::StatusOr<LookupQuery> FromProto(const v1::LookupRequest& req);
+
+// The segment and the limits; `lookup` has its target language, min_score
+// and max_results set.
+struct SuggestionsQuery {
+  translation::TranslationRef ref;
+  LookupQuery lookup;
+};
+absl::StatusOr<SuggestionsQuery> FromProto(
+    const v1::GetSuggestionsRequest& req);
 
 struct ConcordanceQuery {
   std::string source_language;

@@ -6,7 +6,9 @@
 #include "common/status_macros.h"
 #include "services/common/errors.h"
 #include "services/grpc/grpc_status.h"
+#include "common/strings.h"
 #include "services/memory/memory_convert.h"
+#include "services/memory/memory_score.h"
 
 namespace tessera::memory {
 namespace {
@@ -82,9 +84,54 @@ grpc::ServerUnaryReactor* MemoryServiceImpl::NotYet(
 }
 
 grpc::ServerUnaryReactor* MemoryServiceImpl::GetSuggestions(
-    grpc::CallbackServerContext* ctx, const v1::GetSuggestionsRequest*,
-    v1::Suggestions*) {
-  return NotYet(ctx, kGetSuggestions);
+    grpc::CallbackServerContext* ctx, const v1::GetSuggestionsRequest* req,
+    v1::Suggestions* resp) {
+  return UnaryCall::Serve(
+      ctx, *env_, kGetSuggestions, CallKind::kLongRead,
+      [=, this](const CallContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(SuggestionsQuery q, FromProto(*req));
+        RETURN_IF_ERROR(MemoryCore::CheckReader(call.caller(), q.ref.language));
+        ASSIGN_OR_RETURN(StatementSources sources,
+                         sources_->CurrentSources(q.ref.statement_id));
+        const auto& segments = sources.segments;
+        size_t at = 0;
+        while (at < segments.size() && segments[at].first != q.ref.segment_id) {
+          ++at;
+        }
+        if (at == segments.size()) {
+          return absl::NotFoundError(
+              StrCat("segment \"", q.ref.segment_id, "\" is not in the current "
+                     "revision of statement \"", q.ref.statement_id, "\""));
+        }
+        const formats::Content& source = segments[at].second;
+        q.lookup.source_language = sources.source_language;
+        q.lookup.source = source;
+        if (at > 0) {
+          q.lookup.previous_source =
+              Prepare(segments[at - 1].second, sources.source_language)
+                  .normalized;
+        }
+        if (at + 1 < segments.size()) {
+          q.lookup.next_source =
+              Prepare(segments[at + 1].second, sources.source_language)
+                  .normalized;
+        }
+        const std::string name =
+            StrCat("statements/", q.ref.statement_id, "/languages/",
+                   q.ref.language, "/segments/", q.ref.segment_id);
+        // One more than asked, since this translation's own unit is left out.
+        const int wanted = q.lookup.max_results;
+        ++q.lookup.max_results;
+        ASSIGN_OR_RETURN(std::vector<Match> matches, core_->Lookup(q.lookup));
+        resp->set_segment(name);
+        for (const Match& m : matches) {
+          if (m.unit.translation() == name) continue;
+          if (resp->memory_matches_size() == wanted) break;
+          ToProto(m, resp->add_memory_matches());
+        }
+        return glossary_->AddHits(sources.source_language, q.ref.language,
+                                  source.text, resp);
+      });
 }
 grpc::ServerUnaryReactor* MemoryServiceImpl::CreateGlossaryEntry(
     grpc::CallbackServerContext* ctx, const v1::CreateGlossaryEntryRequest* req,

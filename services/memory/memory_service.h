@@ -2,15 +2,17 @@
 //
 // Lookup and SearchConcordance are unary calls through UnaryCall
 // (services/grpc/call.h) on the read pool (they scan index postings); the
-// glossary methods delegate to the glossary's edge (GlossaryEdge). The
-// suggestion and TMX methods are authorised like the others and then
-// answer UNIMPLEMENTED.
+// glossary methods delegate to the glossary's edge (GlossaryEdge), and
+// GetSuggestions combines both for a segment of the current revision. The
+// TMX methods are authorised like the others and then answer
+// UNIMPLEMENTED.
 //
 // Thread-safe; the core and the environment must outlive it.
 #ifndef TESSERA_SERVICES_MEMORY_MEMORY_SERVICE_H_
 #define TESSERA_SERVICES_MEMORY_MEMORY_SERVICE_H_
 
 #include "services/grpc/call.h"
+#include "services/memory/approval_reader.h"
 #include "services/memory/glossary/glossary_service.h"
 #include "services/memory/memory_core.h"
 #include "tessera/v1/memory.grpc.pb.h"
@@ -19,9 +21,9 @@ namespace tessera::memory {
 
 class MemoryServiceImpl final : public v1::MemoryService::CallbackService {
  public:
-  MemoryServiceImpl(MemoryCore* core, const glossary::GlossaryEdge* glossary,
-                    const CallEnv* env)
-      : core_(core), glossary_(glossary), env_(env) {}
+  MemoryServiceImpl(MemoryCore* core, const SourceReader* sources,
+                    const glossary::GlossaryEdge* glossary, const CallEnv* env)
+      : core_(core), sources_(sources), glossary_(glossary), env_(env) {}
 
   grpc::ServerUnaryReactor* Lookup(grpc::CallbackServerContext* ctx,
                                    const v1::LookupRequest* req,
@@ -64,6 +66,7 @@ class MemoryServiceImpl final : public v1::MemoryService::CallbackService {
                                    std::string_view method);
 
   MemoryCore* core_;
+  const SourceReader* sources_;
   const glossary::GlossaryEdge* glossary_;
   const CallEnv* env_;
 };

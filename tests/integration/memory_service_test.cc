@@ -3,7 +3,8 @@
 // suggested for its twin in the same statement), a revised copy imported
 // as a new statement gets exact, context and fuzzy matches with their
 // scores, diffs and substituted numbers, concordance search finds a
-// phrase, and a reopened translation leaves the memory.
+// phrase, a reopened translation leaves the memory, and GetSuggestions
+// brings a segment's memory matches and glossary terms in one call.
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
@@ -156,6 +157,71 @@ TEST_F(MemoryServiceTest, ApprovedSegmentIsSuggestedForItsTwinAtOnce) {
   EXPECT_EQ(m.unit().statement(), st);
   EXPECT_EQ(m.unit().unit_source(), v1::MEMORY_UNIT_SOURCE_APPROVED_TRANSLATION);
   EXPECT_LT(lag_ms, 2000);
+}
+
+TEST_F(MemoryServiceTest, SuggestionsBringMatchesAndGlossaryTermsForASegment) {
+  auto memory = MemoryService::NewStub(ts_.channel());
+  v1::CreateGlossaryEntryRequest create;
+  v1::GlossaryEntry* e = create.mutable_glossary_entry();
+  e->set_source_language("fr");
+  e->set_target_language("en");
+  e->set_source_term("prisonniers politiques");
+  e->set_target_term("political prisoners");
+  create.set_request_id("gloss-1");
+  v1::GlossaryEntry entry;
+  auto cctx = AuthContext(submitter_);
+  grpc::Status s = memory->CreateGlossaryEntry(cctx.get(), create, &entry);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(entry.version(), 1);
+  // A translator of another language may not change the glossary.
+  auto dctx = AuthContext(other_);
+  v1::DeleteGlossaryEntryRequest del;
+  del.set_name(entry.name());
+  del.set_version(entry.version());
+  google::protobuf::Empty empty;
+  EXPECT_EQ(memory->DeleteGlossaryEntry(dctx.get(), del, &empty).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  const std::string st = Create(kFirst);
+  auto segs = Segments(st);
+  ASSERT_EQ(segs.size(), 4u);
+  SubmitApprove(segs[0]);
+  LookupSoon(segs[1].source().content());
+
+  v1::GetSuggestionsRequest req;
+  req.set_segment(segs[1].name());
+  v1::Suggestions got;
+  auto sctx = AuthContext(submitter_);
+  s = memory->GetSuggestions(sctx.get(), req, &got);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(got.segment(), segs[1].name());
+  ASSERT_GE(got.memory_matches_size(), 1);
+  EXPECT_EQ(got.memory_matches(0).score(), 1.0f);
+  EXPECT_EQ(got.memory_matches(0).unit().translation(), segs[0].name());
+  ASSERT_EQ(got.glossary_hits_size(), 1);
+  const std::string& text = segs[1].source().content().text();
+  const v1::GlossaryHit& hit = got.glossary_hits(0);
+  EXPECT_EQ(text.substr(hit.start(), hit.end() - hit.start()),
+            "prisonniers politiques");
+  EXPECT_EQ(hit.entry().target_term(), "political prisoners");
+
+  // The approved segment's own unit is not suggested to itself.
+  req.set_segment(segs[0].name());
+  got.Clear();
+  auto octx = AuthContext(submitter_);
+  s = memory->GetSuggestions(octx.get(), req, &got);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(got.memory_matches_size(), 0);
+
+  // Unknown segment; a language outside the caller's grant.
+  req.set_segment(st + "/languages/en/segments/nope");
+  auto nctx = AuthContext(submitter_);
+  EXPECT_EQ(memory->GetSuggestions(nctx.get(), req, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  req.set_segment(segs[1].name());
+  auto pctx = AuthContext(other_);
+  EXPECT_EQ(memory->GetSuggestions(pctx.get(), req, &got).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(MemoryServiceTest, RevisedCopyGetsExactContextAndFuzzyMatches) {

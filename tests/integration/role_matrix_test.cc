@@ -122,7 +122,6 @@ const std::map<std::string, std::set<Persona>>& ExpectedMatrix() {
 // admitted caller gets UNIMPLEMENTED instead of a result.
 const std::set<std::string>& NotServedYet() {
   static const auto* s = new std::set<std::string>{
-      "/tessera.v1.MemoryService/GetSuggestions",
       "/tessera.v1.MemoryService/ImportTmx",
       "/tessera.v1.MemoryService/ExportTmx",
   };
