@@ -93,7 +93,7 @@ TEST(MarkdownImportTest, FormFeedOrVerticalTabAtTableCellEdgeRoundTrips) {
   for (std::string_view md :
        {"\f\n|-", "\fa\n|-", "a\f\n|-", "\f a \f|b\n-|-", "\v a|b\n-|-",
         "a|b\n-|-\n\fc\f|d\f", "a \f|\f b \f\n-|-", "|a|b\n|-|-|\n\fc|d",
-        "x\n\fa|b\n-|-", "\fa\\|b|c\n-|-"}) {
+        "x\n\fa|b\n-|-", "\fa\\|b|c\n-|-", "\v\n\v-", "a|b\n\f-|-\v\n"}) {
     const std::string shown = absl::CEscape(absl::string_view(md.data(), md.size()));
     absl::StatusOr<Document> doc = ImportMarkdown(md);
     ASSERT_OK(doc.status()) << shown;

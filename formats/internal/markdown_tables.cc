@@ -87,10 +87,12 @@ bool TableCellMapper::FindUntrimmedCell(
   return false;
 }
 
+// cmark-gfm's delimiter row allows any of its whitespace, vertical tab and
+// form feed included.
 bool TableCellMapper::IsDelimiterRow(size_t li) const {
   const std::string_view line = LineText(li);
   return line.find('-') != std::string_view::npos &&
-         line.find_first_not_of(" \t|:->") == std::string_view::npos;
+         line.find_first_not_of(" \t\v\f|:->") == std::string_view::npos;
 }
 
 // Finds the cells of `row` on source line `li`, with or without a leading
