@@ -37,6 +37,8 @@
 #include "services/memory/glossary/glossary_checker_for_translation.h"
 #include "services/memory/glossary/glossary_core.h"
 #include "services/memory/glossary/glossary_service.h"
+#include "services/memory/machine/apertium_translator.h"
+#include "services/memory/machine/http_translator.h"
 #include "services/memory/memory_core.h"
 #include "services/memory/memory_feed.h"
 #include "services/memory/memory_service.h"
@@ -116,6 +118,9 @@ absl::Status ValidateOptions(const ServerOptions& o) {
     return absl::InvalidArgumentError(
         "--lease_ttl must be between 1s and 168h");
   }
+  if (o.machine_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--machine_timeout must be positive");
+  }
   if (o.parse_children < 1) {
     return absl::InvalidArgumentError("--parse_children must be >= 1");
   }
@@ -191,6 +196,36 @@ int EffectiveMaxConnections(int wanted, int fds_per_connection) {
                " would leave a quarter"));
   }
   return wanted;
+}
+
+// The machine-translation engines, in order; null when there are none. A
+// LibreTranslate service that does not answer at start is left out with a
+// warning rather than keeping the server down.
+std::unique_ptr<memory::machine::MachineTranslator> MachineTranslators(
+    const ServerOptions& o) {
+  std::vector<std::shared_ptr<memory::machine::MachineTranslator>> engines;
+  if (o.apertium) {
+    std::shared_ptr<memory::machine::MachineTranslator> apertium =
+        memory::machine::ApertiumTranslator::Create({});
+    if (!apertium->Pairs().empty()) engines.push_back(std::move(apertium));
+  }
+  if (!o.libretranslate_url.empty()) {
+    memory::machine::HttpTranslatorOptions http;
+    http.url = o.libretranslate_url;
+    http.api_key = o.libretranslate_api_key;
+    auto service = memory::machine::HttpTranslator::Create(
+        http, absl::Now() + absl::Seconds(10));
+    if (service.ok()) {
+      engines.push_back(std::move(service).value());
+    } else {
+      Log(LogLevel::kWarning, "memory",
+          StrCat("no machine suggestions from --libretranslate_url=",
+                 o.libretranslate_url, ": ", service.status().message()));
+    }
+  }
+  if (engines.empty()) return nullptr;
+  return std::make_unique<memory::machine::CompositeTranslator>(
+      std::move(engines));
 }
 
 // The parse helper to run, checked once at start so that a missing helper
@@ -354,8 +389,10 @@ class TesseradImpl final : public Tesserad {
         memory_translations_.get());
     glossary_edge_ =
         std::make_unique<memory::glossary::GlossaryEdge>(glossary_.get());
+    machine_ = MachineTranslators(options_);
     memory_service_ = std::make_unique<memory::MemoryServiceImpl>(
-        memory_.get(), memory_statements_.get(), glossary_edge_.get(), &env_);
+        memory_.get(), memory_statements_.get(), glossary_edge_.get(),
+        machine_.get(), options_.machine_timeout, &env_);
     service_names_ = {v1::IdentityService::service_full_name(),
                       v1::StatementService::service_full_name(),
                       v1::TranslationService::service_full_name(),
@@ -507,6 +544,7 @@ class TesseradImpl final : public Tesserad {
     translation_service_.reset();
     translations_.reset();
     glossary_edge_.reset();
+    machine_.reset();
     glossary_checker_.reset();
     glossary_.reset();
     statement_service_.reset();
@@ -543,6 +581,7 @@ class TesseradImpl final : public Tesserad {
   std::unique_ptr<memory::glossary::GlossaryCheckerForTranslation>
       glossary_checker_;
   std::unique_ptr<memory::glossary::GlossaryEdge> glossary_edge_;
+  std::unique_ptr<memory::machine::MachineTranslator> machine_;
   std::unique_ptr<statement::StatementReaderForAssignment>
       statements_for_assignment_;
   std::unique_ptr<translation::TranslationReaderForAssignment>

@@ -44,6 +44,13 @@ struct ServerOptions {
   // Refuse Markdown with the patterns known to make cmark-gfm quadratic
   // before parsing it.
   bool parse_prechecks = true;
+  // Machine suggestions: Apertium's installed pairs (discovered at start)
+  // unless off, then a LibreTranslate-compatible service when a URL is
+  // given; each answer waits at most machine_timeout for them.
+  bool apertium = true;
+  std::string libretranslate_url;
+  std::string libretranslate_api_key;
+  absl::Duration machine_timeout = absl::Seconds(3);
   // Parse children alive at once; a parse beyond waits, then gets
   // RESOURCE_EXHAUSTED (see ParseBudget::max_children).
   int parse_children = 4;

@@ -48,6 +48,16 @@ ABSL_FLAG(int32_t, parse_children, 4,
           "Documents parsed at once (each in its own tessera-parse child); "
           "an import beyond waits up to --parse_cpu_budget for its turn, "
           "then is refused with RESOURCE_EXHAUSTED.");
+ABSL_FLAG(bool, apertium, true,
+          "Machine suggestions from the Apertium language pairs installed "
+          "(found under /usr/share/apertium/modes at start).");
+ABSL_FLAG(std::string, libretranslate_url, "",
+          "Base URL of a LibreTranslate-compatible service for machine "
+          "suggestions, after Apertium's pairs (e.g. http://127.0.0.1:5000).");
+ABSL_FLAG(std::string, libretranslate_api_key, "",
+          "API key sent to --libretranslate_url.");
+ABSL_FLAG(absl::Duration, machine_timeout, absl::Seconds(3),
+          "How long GetSuggestions waits for a machine translation.");
 ABSL_FLAG(bool, parse_prechecks, true,
           "Refuse Markdown holding the patterns known to make Debian's "
           "cmark-gfm quadratic (huge tables, runs of \"![[\", "
@@ -160,6 +170,10 @@ tessera::ServerOptions OptionsFromFlags() {
   o.parse_memory_bytes = static_cast<size_t>(
       std::max<int64_t>(0, absl::GetFlag(FLAGS_parse_memory_bytes)));
   o.parse_prechecks = absl::GetFlag(FLAGS_parse_prechecks);
+  o.apertium = absl::GetFlag(FLAGS_apertium);
+  o.libretranslate_url = absl::GetFlag(FLAGS_libretranslate_url);
+  o.libretranslate_api_key = absl::GetFlag(FLAGS_libretranslate_api_key);
+  o.machine_timeout = absl::GetFlag(FLAGS_machine_timeout);
   o.parse_children = absl::GetFlag(FLAGS_parse_children);
   o.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   o.max_connections = absl::GetFlag(FLAGS_max_connections);

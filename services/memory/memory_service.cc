@@ -129,8 +129,22 @@ grpc::ServerUnaryReactor* MemoryServiceImpl::GetSuggestions(
           if (resp->memory_matches_size() == wanted) break;
           ToProto(m, resp->add_memory_matches());
         }
-        return glossary_->AddHits(sources.source_language, q.ref.language,
-                                  source.text, resp);
+        RETURN_IF_ERROR(glossary_->AddHits(sources.source_language,
+                                           q.ref.language, source.text, resp));
+        if (machine_ != nullptr && !req->skip_machine() &&
+            !source.text.empty()) {
+          // Plain text only: the codes stay with the translator.
+          auto mt = machine_->Translate(
+              sources.source_language, q.ref.language, source.text,
+              absl::Now() + std::min(call.deadline() - env_->clock->Now(),
+                                     machine_timeout_));
+          if (mt.ok()) {
+            v1::MachineSuggestion* m = resp->add_machine_suggestions();
+            m->set_text(mt->text);
+            m->set_engine(mt->engine);
+          }
+        }
+        return absl::OkStatus();
       });
 }
 grpc::ServerUnaryReactor* MemoryServiceImpl::CreateGlossaryEntry(

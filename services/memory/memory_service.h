@@ -14,6 +14,7 @@
 #include "services/grpc/call.h"
 #include "services/memory/approval_reader.h"
 #include "services/memory/glossary/glossary_service.h"
+#include "services/memory/machine/machine_translator.h"
 #include "services/memory/memory_core.h"
 #include "tessera/v1/memory.grpc.pb.h"
 
@@ -21,9 +22,17 @@ namespace tessera::memory {
 
 class MemoryServiceImpl final : public v1::MemoryService::CallbackService {
  public:
+  // `machine` may be null (no machine suggestions).
   MemoryServiceImpl(MemoryCore* core, const SourceReader* sources,
-                    const glossary::GlossaryEdge* glossary, const CallEnv* env)
-      : core_(core), sources_(sources), glossary_(glossary), env_(env) {}
+                    const glossary::GlossaryEdge* glossary,
+                    machine::MachineTranslator* machine,
+                    absl::Duration machine_timeout, const CallEnv* env)
+      : core_(core),
+        sources_(sources),
+        glossary_(glossary),
+        machine_(machine),
+        machine_timeout_(machine_timeout),
+        env_(env) {}
 
   grpc::ServerUnaryReactor* Lookup(grpc::CallbackServerContext* ctx,
                                    const v1::LookupRequest* req,
@@ -68,6 +77,8 @@ class MemoryServiceImpl final : public v1::MemoryService::CallbackService {
   MemoryCore* core_;
   const SourceReader* sources_;
   const glossary::GlossaryEdge* glossary_;
+  machine::MachineTranslator* machine_;
+  absl::Duration machine_timeout_;
   const CallEnv* env_;
 };
 

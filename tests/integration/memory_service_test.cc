@@ -224,6 +224,63 @@ TEST_F(MemoryServiceTest, SuggestionsBringMatchesAndGlossaryTermsForASegment) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
+// Apertium from Debian (apertium-fr-es, installed by deploy/install-deps.sh)
+// translates a French segment into Spanish through the server.
+TEST_F(MemoryServiceTest, SuggestionsCarryApertiumOutputMarkedAsMachine) {
+  const std::string es = ts_.CreateUserWithToken(
+      "c3", {Grant(v1::ROLE_COORDINATOR, {"es", "de"})});
+  v1::CreateStatementRequest create;
+  create.set_title("Appel");
+  create.set_format(v1::DOCUMENT_FORMAT_MARKDOWN);
+  create.set_source("Nous appelons à la paix immédiate.\n");
+  create.set_source_language("fr");
+  create.add_target_languages("es");
+  create.add_target_languages("de");
+  v1::Statement st;
+  auto cctx = AuthContext(es);
+  grpc::Status s = StatementService::NewStub(ts_.channel())
+                       ->CreateStatement(cctx.get(), create, &st);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  v1::ListSegmentsRequest list;
+  list.set_parent(st.name() + "/languages/es");
+  v1::ListSegmentsResponse listed;
+  auto lctx = AuthContext(es);
+  s = TranslationService::NewStub(ts_.channel())
+          ->ListSegments(lctx.get(), list, &listed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(listed.translations_size(), 1);
+  const std::string es_name = listed.translations(0).name();
+  const std::string de_name =
+      st.name() + "/languages/de" +
+      es_name.substr(es_name.find("/segments/"));
+  auto memory = MemoryService::NewStub(ts_.channel());
+  v1::GetSuggestionsRequest req;
+  req.set_segment(es_name);
+  v1::Suggestions got;
+  auto sctx = AuthContext(es);
+  s = memory->GetSuggestions(sctx.get(), req, &got);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(got.machine_suggestions_size(), 1);
+  EXPECT_EQ(got.machine_suggestions(0).engine(), "apertium fr-es");
+  EXPECT_NE(got.machine_suggestions(0).text().find("paz"), std::string::npos)
+      << got.machine_suggestions(0).text();
+  // No pair into German in Debian: no machine suggestion, no error.
+  req.set_segment(de_name);
+  got.Clear();
+  auto dctx = AuthContext(es);
+  s = memory->GetSuggestions(dctx.get(), req, &got);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(got.machine_suggestions_size(), 0);
+  // skip_machine leaves it out.
+  req.set_segment(es_name);
+  req.set_skip_machine(true);
+  got.Clear();
+  auto kctx = AuthContext(es);
+  s = memory->GetSuggestions(kctx.get(), req, &got);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(got.machine_suggestions_size(), 0);
+}
+
 TEST_F(MemoryServiceTest, RevisedCopyGetsExactContextAndFuzzyMatches) {
   const std::string first = Create(kFirst);
   auto segs = Segments(first);
