@@ -7,12 +7,11 @@ generates from proto/ (tests/python/stubs); call load_stubs() first.
 """
 
 import os
-import re
-import signal
-import subprocess
 import sys
-import threading
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "python"))
+from tesserad_process import TesseradProcess  # noqa: E402
 
 grpc = None
 pb = {}
@@ -38,71 +37,9 @@ class RigError(Exception):
     pass
 
 
-class Server:
+class Server(TesseradProcess):
     """tesserad on 127.0.0.1:0 over one data dir, restartable."""
-
-    def __init__(self, tesserad, root, flags=()):
-        self.tesserad = tesserad
-        self.data = os.path.join(root, "data")
-        self.log_path = os.path.join(root, "tesserad.log")
-        self.flags = list(flags)
-        init = subprocess.run([tesserad, "init", "--data_dir=" + self.data],
-                              capture_output=True, text=True, timeout=60)
-        if init.returncode != 0:
-            raise RigError("tesserad init failed: " + init.stderr)
-        self.admin_token = init.stdout.strip().splitlines()[-1]
-        self.proc = None
-        self.address = None
-
-    def start(self, timeout=60):
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [self.tesserad, "--listen=127.0.0.1:0",
-             "--data_dir=" + self.data] + self.flags,
-            stdout=log, stderr=subprocess.PIPE)
-        deadline = time.time() + timeout
-        lines = []
-        while time.time() < deadline:
-            line = self.proc.stderr.readline().decode("utf-8", "replace")
-            if not line:
-                break
-            lines.append(line)
-            log.write(line.encode())
-            m = re.search(r"serving on (\S+)", line)
-            if m:
-                self.address = m.group(1)
-                proc = self.proc
-
-                def drain():
-                    for chunk in iter(lambda: proc.stderr.read1(4096), b""):
-                        log.write(chunk)
-                    log.close()
-                threading.Thread(target=drain, daemon=True).start()
-                return self.address
-        raise RigError("tesserad did not start: " + "".join(lines[-20:]))
-
-    def kill(self):
-        """SIGKILL: no shutdown code runs; the page cache survives."""
-        if self.proc and self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-        if self.proc:
-            self.proc.wait()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def log_tail(self, n=30):
-        try:
-            with open(self.log_path, "rb") as f:
-                return b"".join(f.readlines()[-n:]).decode("utf-8", "replace")
-        except OSError:
-            return ""
+    Error = RigError
 
 
 def auth(token):

@@ -4,12 +4,15 @@ through the CLI binary."""
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "python"))
+from tesserad_process import TesseradProcess  # noqa: E402
 
 
 class Failure(Exception):
@@ -21,65 +24,9 @@ def check(cond, what):
         raise Failure(what)
 
 
-class Server:
+class Server(TesseradProcess):
     """tesserad on 127.0.0.1:0 over a fresh data dir."""
-
-    def __init__(self, tesserad, root):
-        self.tesserad = tesserad
-        self.data = os.path.join(root, "data")
-        init = subprocess.run([tesserad, "init", "--data_dir=" + self.data],
-                              capture_output=True, text=True, timeout=30)
-        check(init.returncode == 0, "tesserad init failed: " + init.stderr)
-        self.admin_token = init.stdout.strip().splitlines()[-1]
-        self.log_path = os.path.join(root, "tesserad.log")
-        self.proc = None
-        self.address = None
-
-    def start(self):
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [self.tesserad, "--listen=127.0.0.1:0", "--data_dir=" + self.data],
-            stdout=log, stderr=subprocess.PIPE)
-        deadline = time.time() + 30
-        lines = []
-        while time.time() < deadline:
-            line = self.proc.stderr.readline().decode("utf-8", "replace")
-            if not line:
-                break
-            lines.append(line)
-            m = re.search(r"serving on (\S+)", line)
-            if m:
-                self.address = m.group(1)
-                # Keep draining stderr into the log so the server never
-                # blocks on a full pipe.
-                self._drain(log)
-                return self.address
-        raise Failure("tesserad did not start: " + "".join(lines))
-
-    def _drain(self, log):
-        import threading
-
-        def run():
-            for chunk in iter(lambda: self.proc.stderr.read1(4096), b""):
-                log.write(chunk)
-                log.flush()
-        threading.Thread(target=run, daemon=True).start()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def log_tail(self, n=40):
-        try:
-            with open(self.log_path, "rb") as f:
-                return b"".join(f.readlines()[-n:]).decode("utf-8", "replace")
-        except OSError:
-            return ""
+    Error = Failure
 
 
 class Cli:

@@ -14,20 +14,8 @@ from harness import Cli, Failure, Server, check, main  # noqa: E402
 
 class TlsServer(Server):
     def __init__(self, tesserad, root, cert, key):
-        super().__init__(tesserad, root)
-        self.cert, self.key = cert, key
-
-    def start(self):
-        orig = subprocess.Popen
-
-        def popen(argv, **kw):
-            return orig(argv + ["--tls_cert_file=" + self.cert,
-                                "--tls_key_file=" + self.key], **kw)
-        subprocess.Popen = popen
-        try:
-            return super().start()
-        finally:
-            subprocess.Popen = orig
+        super().__init__(tesserad, root, flags=["--tls_cert_file=" + cert,
+                                                "--tls_key_file=" + key])
 
 
 def tls(tessera, tesserad, seed, root):

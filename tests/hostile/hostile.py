@@ -3,14 +3,16 @@ dir (optionally under a descriptor limit), its stderr in a file, its memory
 from /proc, and a WhoAmI probe through Debian's python3-grpcio."""
 
 import os
-import re
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "python"))
+from tesserad_process import TesseradProcess  # noqa: E402
 
 
 class Failure(Exception):
@@ -22,81 +24,12 @@ def check(cond, what):
         raise Failure(what)
 
 
-class Server:
+class Server(TesseradProcess):
     """tesserad on 127.0.0.1:0 over a fresh data dir."""
+    Error = Failure
 
     def __init__(self, tesserad, root, args=(), nofile=None):
-        self.tesserad = tesserad
-        self.root = root
-        self.data = os.path.join(root, "data")
-        init = subprocess.run([tesserad, "init", "--data_dir=" + self.data],
-                              capture_output=True, text=True, timeout=30)
-        check(init.returncode == 0, "tesserad init failed: " + init.stderr)
-        self.admin_token = init.stdout.strip().splitlines()[-1]
-        self.log_path = os.path.join(root, "tesserad.log")
-        self.args = list(args)
-        self.nofile = nofile
-        self.proc = None
-        self.address = None
-        self.port = None
-
-    def start(self):
-        log = open(self.log_path, "ab")
-
-        def limit():
-            if self.nofile is not None:
-                resource.setrlimit(resource.RLIMIT_NOFILE,
-                                   (self.nofile, self.nofile))
-        self.proc = subprocess.Popen(
-            [self.tesserad, "--listen=127.0.0.1:0",
-             "--data_dir=" + self.data] + self.args,
-            stdout=log, stderr=subprocess.PIPE, preexec_fn=limit)
-        deadline = time.time() + 30
-        lines = []
-        while time.time() < deadline:
-            line = self.proc.stderr.readline().decode("utf-8", "replace")
-            if not line:
-                break
-            lines.append(line)
-            log.write(line.encode())
-            m = re.search(r"serving on (\S+)", line)
-            if m:
-                self.address = m.group(1)
-                self.port = int(self.address.rsplit(":", 1)[1])
-                log.flush()
-                threading.Thread(target=self._drain, args=(log,),
-                                 daemon=True).start()
-                return self.address
-        raise Failure("tesserad did not start: " + "".join(lines))
-
-    def _drain(self, log):
-        for chunk in iter(lambda: self.proc.stderr.read1(4096), b""):
-            log.write(chunk)
-            log.flush()
-
-    def log_lines(self):
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace").splitlines()
-
-    def status(self, field):
-        """A field of /proc/PID/status in KiB (VmRSS, VmHWM)."""
-        with open("/proc/%d/status" % self.proc.pid) as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-        raise Failure("no %s in /proc status" % field)
-
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        super().__init__(tesserad, root, flags=args, nofile=nofile)
 
 
 def whoami(stubs, address, token, timeout):
