@@ -24,6 +24,10 @@ absl::StatusOr<std::string> Language(std::string_view field,
   return *canonical;
 }
 
+absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
 std::string UnitName(uint64_t id) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(id));
@@ -136,6 +140,52 @@ absl::StatusOr<ConcordanceQuery> FromProto(
     return BadField("max_results", "must be in [0, 200]");
   }
   q.max_results = req.max_results() == 0 ? 20 : req.max_results();
+  return q;
+}
+
+absl::StatusOr<ImportTmxQuery> FromProto(const v1::ImportTmxRequest& req) {
+  ImportTmxQuery q;
+  if (req.tmx().empty()) return BadField("tmx", "required");
+  if (!req.source_language().empty()) {
+    ASSIGN_OR_RETURN(q.options.source_language,
+                     Language("source_language", req.source_language()));
+  }
+  for (int i = 0; i < req.target_languages_size(); ++i) {
+    ASSIGN_OR_RETURN(std::string tag,
+                     Language(StrCat("target_languages[", i, "]"),
+                              req.target_languages(i)));
+    q.options.target_languages.push_back(std::move(tag));
+  }
+  if (req.source_name().size() > 200) {
+    return BadField("source_name", "longer than 200 bytes");
+  }
+  if (!ValidateUtf8(req.source_name()).ok()) {
+    return BadField("source_name", "not valid UTF-8");
+  }
+  q.options.provenance = StrCat("tmx:", req.source_name());
+  q.validate_only = req.validate_only();
+  return q;
+}
+
+absl::StatusOr<ExportTmxQuery> FromProto(const v1::ExportTmxRequest& req) {
+  ExportTmxQuery q;
+  ASSIGN_OR_RETURN(q.source_language,
+                   Language("source_language", req.source_language()));
+  for (int i = 0; i < req.target_languages_size(); ++i) {
+    ASSIGN_OR_RETURN(std::string tag,
+                     Language(StrCat("target_languages[", i, "]"),
+                              req.target_languages(i)));
+    q.target_languages.push_back(std::move(tag));
+  }
+  if (req.has_update_time_range()) {
+    const v1::TimeInterval& r = req.update_time_range();
+    if (r.has_start_time()) q.from = FromTimestamp(r.start_time());
+    if (r.has_end_time()) q.to = FromTimestamp(r.end_time());
+    if (q.to < q.from) {
+      return BadField("update_time_range.end_time",
+                      "must not be before start_time");
+    }
+  }
   return q;
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/memory/memory_core.h"
+#include "services/memory/memory_tmx.h"
 #include "services/translation/translation_model.h"
 #include "tessera/v1/memory.pb.h"
 
@@ -30,6 +31,21 @@ struct ConcordanceQuery {
 };
 absl::StatusOr<ConcordanceQuery> FromProto(
     const v1::SearchConcordanceRequest& req);
+
+// ImportTmxRequest: `options` has the languages and the provenance set.
+struct ImportTmxQuery {
+  TmxImportOptions options;
+  bool validate_only = false;
+};
+absl::StatusOr<ImportTmxQuery> FromProto(const v1::ImportTmxRequest& req);
+
+struct ExportTmxQuery {
+  std::string source_language;
+  std::vector<std::string> target_languages;  // empty: every granted one
+  absl::Time from = absl::InfinitePast();     // update_time in [from, to)
+  absl::Time to = absl::InfiniteFuture();
+};
+absl::StatusOr<ExportTmxQuery> FromProto(const v1::ExportTmxRequest& req);
 
 void ToProto(const storage::memory::MemoryUnitRecord& r, v1::MemoryUnit* out);
 void ToProto(const Match& m, v1::MemoryMatch* out);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
+
 #include "common/status_macros.h"
 #include "services/common/errors.h"
 #include "text/case_fold.h"
@@ -46,7 +48,51 @@ int CodeId(std::string_view code) {
   return id;
 }
 
+constexpr int kTmxImportSource = 2;  // tessera.v1.MEMORY_UNIT_SOURCE_TMX_IMPORT
+
+void SetNatives(
+    const NativeMarkups& natives,
+    google::protobuf::RepeatedPtrField<storage::memory::NativeCode>* out) {
+  out->Clear();
+  for (const auto& [id, n] : natives) {
+    storage::memory::NativeCode* c = out->Add();
+    c->set_id(id);
+    c->set_open(n.open);
+    c->set_close(n.close);
+    c->set_type(n.type);
+  }
+}
+
 }  // namespace
+
+NativeMarkups NativesFromCodes(const std::vector<formats::InlineCode>& codes) {
+  NativeMarkups out;
+  for (const formats::InlineCode& c : codes) {
+    NativeMarkup& n = out[c.id];
+    if (c.kind == formats::CodeKind::kClose) {
+      n.close = c.data;
+      continue;
+    }
+    n.open = c.data;
+    // TMX's own names where it has one (TMX 1.4b, "type" of bpt and ph).
+    switch (c.type) {
+      case formats::CodeType::kEmphasis: n.type = "italic"; break;
+      case formats::CodeType::kStrong: n.type = "bold"; break;
+      case formats::CodeType::kStrikethrough: n.type = "x-strikethrough"; break;
+      case formats::CodeType::kLink: n.type = "link"; break;
+      case formats::CodeType::kImage: n.type = "image"; break;
+      case formats::CodeType::kCodeSpan: n.type = "x-code"; break;
+      case formats::CodeType::kAutolink: n.type = "x-autolink"; break;
+      case formats::CodeType::kFootnoteRef: n.type = "fnote"; break;
+      case formats::CodeType::kSoftBreak: n.type = "x-soft-break"; break;
+      case formats::CodeType::kLineBreak: n.type = "lb"; break;
+      case formats::CodeType::kHtml: n.type = "x-html"; break;
+      case formats::CodeType::kEscape: n.type = "x-escape"; break;
+      case formats::CodeType::kEntity: n.type = "x-entity"; break;
+    }
+  }
+  return out;
+}
 
 uint64_t NeighbourHash(const formats::Content& content,
                        std::string_view language) {
@@ -91,19 +137,28 @@ void MemoryCore::AddUnitWrites(
   src.unit = id;
   src.pair = PairId(input.source_language, input.target_language);
   src.form = Prepare(input.source, input.source_language);
-  if (existing.has_value() && (existing->previous_hash() != 0 ||
-                               existing->next_hash() != 0)) {
-    // The context entry moves to the newest neighbours.
-    IndexedSource old = src;
-    old.previous_hash = existing->previous_hash();
-    old.next_hash = existing->next_hash();
-    writes->Delete(kMemoryCf, ContextKey(old.pair, SourceHash(old.form),
-                                         old.previous_hash, old.next_hash, id));
+  if (existing.has_value() && input.unit_source == kTmxImportSource) {
+    // A TMX unit has no neighbours: the unit keeps those of its approval.
+    src.previous_hash = existing->previous_hash();
+    src.next_hash = existing->next_hash();
+  } else {
+    if (existing.has_value() && (existing->previous_hash() != 0 ||
+                                 existing->next_hash() != 0)) {
+      // The context entry moves to the newest neighbours.
+      IndexedSource old = src;
+      old.previous_hash = existing->previous_hash();
+      old.next_hash = existing->next_hash();
+      writes->Delete(kMemoryCf,
+                     ContextKey(old.pair, SourceHash(old.form),
+                                old.previous_hash, old.next_hash, id));
+    }
+    src.previous_hash = input.previous_source.empty()
+                            ? 0
+                            : Hash64(input.previous_source);
+    src.next_hash = input.next_source.empty() ? 0 : Hash64(input.next_source);
   }
-  src.previous_hash = input.previous_source.empty()
-                          ? 0
-                          : Hash64(input.previous_source);
-  src.next_hash = input.next_source.empty() ? 0 : Hash64(input.next_source);
+  SetNatives(input.source_natives, r.mutable_source_natives());
+  SetNatives(input.target_natives, r.mutable_target_natives());
   r.set_previous_hash(src.previous_hash);
   r.set_next_hash(src.next_hash);
   writes->ExpectVersion(kMemoryCf, UnitKey(id), existing_version);
@@ -167,6 +222,70 @@ absl::StatusOr<uint64_t> MemoryCore::AddUnit(const UnitInput& input) {
       return committed.status();
     }
   }
+}
+
+absl::StatusOr<AddUnitsCounts> MemoryCore::AddUnits(
+    const std::vector<UnitInput>& inputs, bool dry_run,
+    const std::function<absl::Status()>& before_commit) {
+  // One write per unit: the last input of each id, in order of first
+  // appearance.
+  std::vector<uint64_t> order;
+  absl::flat_hash_map<uint64_t, size_t> last;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const uint64_t id = UnitId(inputs[i]);
+    auto [it, fresh] = last.emplace(id, i);
+    if (fresh) {
+      order.push_back(id);
+    } else {
+      it->second = i;
+    }
+  }
+  for (int attempt = 0;; ++attempt) {
+    AddUnitsCounts counts;
+    storage::WriteSet writes;
+    for (uint64_t id : order) {
+      ASSIGN_OR_RETURN(auto loaded, LoadUnit(id));
+      std::optional<MemoryUnitRecord> existing;
+      uint64_t version = 0;
+      if (loaded.has_value()) {
+        existing = std::move(loaded->first);
+        version = loaded->second;
+      } else {
+        ++counts.added;
+      }
+      if (!dry_run) {
+        AddUnitWrites(inputs[last[id]], existing, version, &writes);
+      }
+    }
+    counts.refreshed = static_cast<int>(inputs.size()) - counts.added;
+    if (dry_run || writes.empty()) return counts;
+    if (before_commit) RETURN_IF_ERROR(before_commit());
+    auto committed = store_->Commit(std::move(writes));
+    if (committed.ok()) return counts;
+    // The feed may have changed one of the units in between: read again.
+    if (!absl::IsAborted(committed.status()) || attempt >= 8) {
+      return committed.status();
+    }
+  }
+}
+
+absl::Status MemoryCore::ForEachUnit(
+    const std::function<bool(MemoryUnitRecord& unit)>& fn) const {
+  absl::Status inner;
+  const std::string begin(1, kUnitKind);
+  const std::string end(1, static_cast<char>(kUnitKind + 1));
+  RETURN_IF_ERROR(store_->Scan(
+      kMemoryCf, begin, end, [&](std::string_view, std::string_view value) {
+        auto rec = storage::DecodeRecord(value);
+        MemoryUnitRecord r;
+        if (!rec.ok() || rec->format != kUnitFormat ||
+            !r.ParseFromString(rec->payload)) {
+          inner = absl::InternalError("corrupt memory unit");
+          return false;
+        }
+        return fn(r);
+      }));
+  return inner;
 }
 
 bool MatchBefore(const Match& a, const Match& b) {

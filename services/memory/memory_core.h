@@ -7,6 +7,9 @@
 #define TESSERA_SERVICES_MEMORY_MEMORY_CORE_H_
 
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +22,15 @@
 #include "storage/store.h"
 
 namespace tessera::memory {
+
+// The native markup of one inline code (memory_records.proto, NativeCode).
+struct NativeMarkup {
+  std::string open;
+  std::string close;
+  std::string type;
+  friend bool operator==(const NativeMarkup&, const NativeMarkup&) = default;
+};
+using NativeMarkups = std::map<int, NativeMarkup>;  // by code id
 
 // What adds or refreshes a unit.
 struct UnitInput {
@@ -35,6 +47,20 @@ struct UnitInput {
   // Normalised sources of the neighbouring segments; empty when none.
   std::string previous_source;
   std::string next_source;
+  // The codes' native markup; target_natives only where the target's
+  // markup differs from the source's.
+  NativeMarkups source_natives;
+  NativeMarkups target_natives;
+};
+
+// The native markup of a source segment's codes: each code's source bytes
+// and the TMX type of what it stands for ("bold", "link", "x-html", ...).
+NativeMarkups NativesFromCodes(const std::vector<formats::InlineCode>& codes);
+
+// What AddUnits did, or would do.
+struct AddUnitsCounts {
+  int added = 0;      // units that were not there
+  int refreshed = 0;  // inputs whose unit was there (or came earlier)
 };
 
 enum class MatchKind { kContext, kExact, kExactText, kFuzzy };
@@ -83,6 +109,20 @@ class MemoryCore {
 
   // Adds or refreshes one unit in one commit; returns its id.
   absl::StatusOr<uint64_t> AddUnit(const UnitInput& input);
+
+  // Adds or refreshes every unit of `inputs` in one commit: all or none.
+  // An input whose unit an earlier input made refreshes it. With
+  // `dry_run`, counts and writes nothing. `before_commit` (may be null)
+  // runs just before each commit attempt; its error stops the call.
+  absl::StatusOr<AddUnitsCounts> AddUnits(
+      const std::vector<UnitInput>& inputs, bool dry_run,
+      const std::function<absl::Status()>& before_commit);
+
+  // Calls `fn` for every unit of the memory, in unit id order, from one
+  // consistent snapshot, until it returns false.
+  absl::Status ForEachUnit(
+      const std::function<bool(storage::memory::MemoryUnitRecord& unit)>& fn)
+      const;
 
   // Loads a unit and its record version; nullopt if absent.
   absl::StatusOr<std::optional<std::pair<storage::memory::MemoryUnitRecord,

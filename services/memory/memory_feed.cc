@@ -144,24 +144,26 @@ absl::Status MemoryFeed::CatchUpLocked() {
         for (const SegmentTranslation& t : translations[key]) {
           if (t.segment_id != seg || !t.approved) continue;
           for (size_t k = 0; k < src.segments.size(); ++k) {
-            if (src.segments[k].first != seg) continue;
+            if (src.segments[k].id != seg) continue;
             UnitInput in;
             in.source_language = src.source_language;
             in.target_language = lang;
-            in.source = src.segments[k].second;
+            in.source = src.segments[k].content;
             in.target = t.content;
+            // The translation uses the source's codes, so their markup.
+            in.source_natives = NativesFromCodes(src.segments[k].codes);
             in.translation = name;
             in.author = t.author;
             in.reviewer = t.reviewer;
             in.time = e.time;
             if (k > 0) {
               in.previous_source =
-                  Prepare(src.segments[k - 1].second, src.source_language)
+                  Prepare(src.segments[k - 1].content, src.source_language)
                       .normalized;
             }
             if (k + 1 < src.segments.size()) {
               in.next_source =
-                  Prepare(src.segments[k + 1].second, src.source_language)
+                  Prepare(src.segments[k + 1].content, src.source_language)
                       .normalized;
             }
             input = std::move(in);

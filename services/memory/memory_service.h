@@ -3,9 +3,11 @@
 // Lookup and SearchConcordance are unary calls through UnaryCall
 // (services/grpc/call.h) on the read pool (they scan index postings); the
 // glossary methods delegate to the glossary's edge (GlossaryEdge), and
-// GetSuggestions combines both for a segment of the current revision. The
-// TMX methods are authorised like the others and then answer
-// UNIMPLEMENTED.
+// GetSuggestions combines both for a segment of the current revision,
+// read with its neighbours only. ImportTmx parses on the worker pool and
+// writes every unit in one commit (memory_tmx.h); ExportTmx writes the
+// document from one scan of the units on the read pool, which waits while
+// two chunks are queued for a slow client, until the call's deadline.
 //
 // Thread-safe; the core and the environment must outlive it.
 #ifndef TESSERA_SERVICES_MEMORY_MEMORY_SERVICE_H_
@@ -16,6 +18,7 @@
 #include "services/memory/glossary/glossary_service.h"
 #include "services/memory/machine/machine_translator.h"
 #include "services/memory/memory_core.h"
+#include "services/memory/memory_tmx.h"
 #include "tessera/v1/memory.grpc.pb.h"
 
 namespace tessera::memory {
@@ -26,13 +29,15 @@ class MemoryServiceImpl final : public v1::MemoryService::CallbackService {
   MemoryServiceImpl(MemoryCore* core, const SourceReader* sources,
                     const glossary::GlossaryEdge* glossary,
                     machine::MachineTranslator* machine,
-                    absl::Duration machine_timeout, const CallEnv* env)
+                    absl::Duration machine_timeout, const CallEnv* env,
+                    TmxImportLimits tmx_limits = {})
       : core_(core),
         sources_(sources),
         glossary_(glossary),
         machine_(machine),
         machine_timeout_(machine_timeout),
-        env_(env) {}
+        env_(env),
+        tmx_limits_(tmx_limits) {}
 
   grpc::ServerUnaryReactor* Lookup(grpc::CallbackServerContext* ctx,
                                    const v1::LookupRequest* req,
@@ -70,9 +75,7 @@ class MemoryServiceImpl final : public v1::MemoryService::CallbackService {
       const v1::ExportTmxRequest* req) override;
 
  private:
-  // An authorised call whose method is not served yet.
-  grpc::ServerUnaryReactor* NotYet(grpc::CallbackServerContext* ctx,
-                                   std::string_view method);
+  class Export;
 
   MemoryCore* core_;
   const SourceReader* sources_;
@@ -80,6 +83,7 @@ class MemoryServiceImpl final : public v1::MemoryService::CallbackService {
   machine::MachineTranslator* machine_;
   absl::Duration machine_timeout_;
   const CallEnv* env_;
+  TmxImportLimits tmx_limits_;
 };
 
 }  // namespace tessera::memory

@@ -47,6 +47,15 @@ namespace tessera::statement {
 
 struct StatementTables;
 
+// A segment of a revision with the segments just before and after it in
+// document order.
+struct SegmentNeighbourhood {
+  Statement statement;
+  std::optional<SourceSegment> previous;  // nullopt for the first segment
+  SourceSegment segment;
+  std::optional<SourceSegment> next;  // nullopt for the last segment
+};
+
 class StatementCore {
  public:
   // None owned; all must outlive the core.
@@ -167,6 +176,12 @@ class StatementCore {
   // current one). NOT_FOUND if the statement or revision is absent.
   absl::StatusOr<RevisionDocument> LoadRevisionDocument(
       std::string_view statement_id, int revision_number) const;
+
+  // A segment of the current revision and its neighbours, read by key (at
+  // most three records, whatever the statement's size). NOT_FOUND if the
+  // statement is absent or the segment is not in its current revision.
+  absl::StatusOr<SegmentNeighbourhood> LoadSegmentNeighbourhood(
+      std::string_view statement_id, std::string_view segment_id) const;
 
  private:
   // A statement as stored, with the internal id that prefixes its keys.

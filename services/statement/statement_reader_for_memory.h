@@ -14,6 +14,9 @@ class StatementReaderForMemory final : public memory::SourceReader {
   explicit StatementReaderForMemory(const StatementCore* core) : core_(core) {}
   absl::StatusOr<memory::StatementSources> CurrentSources(
       std::string_view statement_id) const override;
+  absl::StatusOr<memory::SegmentWindow> CurrentSegment(
+      std::string_view statement_id,
+      std::string_view segment_id) const override;
 
  private:
   const StatementCore* core_;

@@ -321,6 +321,50 @@ absl::StatusOr<SourceSegment> StatementCore::GetSourceSegment(
   return out;
 }
 
+absl::StatusOr<SegmentNeighbourhood> StatementCore::LoadSegmentNeighbourhood(
+    std::string_view statement_id, std::string_view segment_id) const {
+  ASSIGN_OR_RETURN(Loaded l, Load(statement_id));
+  const int rev = l.statement.current_revision;
+  ASSIGN_OR_RETURN(auto ordinal, tables_->segment_ids.Get(SegmentIdKey(
+                                     l.internal_id, rev, segment_id)));
+  if (!ordinal.has_value()) {
+    return SegmentNotFound(l.statement.statement_id, segment_id, rev);
+  }
+  const int ord = static_cast<int>(*ordinal);
+  SegmentNeighbourhood out;
+  bool found = false;
+  absl::Status inner;
+  // Ordinals are consecutive from 1: the window is [ord - 1, ord + 1].
+  RETURN_IF_ERROR(tables_->segments.Scan(
+      SegmentRecordKey(l.internal_id, rev, std::max(1, ord - 1)),
+      SegmentRecordKey(l.internal_id, rev, ord + 2),
+      [&](std::string_view key, const rec::SourceSegmentRecord& sr) {
+        std::optional<int> at = SegmentOrdinalOf(key);
+        if (!at.has_value()) {
+          inner = absl::InternalError("corrupt segment record");
+          return false;
+        }
+        SourceSegment seg;
+        seg.statement_id = l.statement.statement_id;
+        seg.revision_number = rev;
+        seg.ordinal = *at;
+        FromRecord(sr, &seg.segment, &seg.info);
+        if (*at == ord) {
+          out.segment = std::move(seg);
+          found = true;
+        } else if (*at < ord) {
+          out.previous = std::move(seg);
+        } else {
+          out.next = std::move(seg);
+        }
+        return true;
+      }));
+  RETURN_IF_ERROR(inner);
+  if (!found) return absl::InternalError("dangling segment index");
+  out.statement = std::move(l.statement);
+  return out;
+}
+
 absl::StatusOr<SourceSegmentPage> StatementCore::ListSourceSegments(
     const Principal& caller, std::string_view statement_id, int revision_number,
     int page_size, std::string_view page_token, bool translatable_only) const {

@@ -224,6 +224,35 @@ TEST_F(MemoryServiceTest, SuggestionsBringMatchesAndGlossaryTermsForASegment) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
+// Finding: GetSuggestions answered for a language the statement does not
+// target (matches from another pair, as if it did).
+TEST_F(MemoryServiceTest, SuggestionsRefuseALanguageTheStatementDoesNotTarget) {
+  const std::string st = Create(kFirst);
+  auto segs = Segments(st);
+  ASSERT_EQ(segs.size(), 4u);
+  const std::string& en = segs[0].name();
+  v1::GetSuggestionsRequest req;
+  // The same segment, in German: the statement targets English only.
+  req.set_segment(st + "/languages/de" + en.substr(en.find("/segments/")));
+  req.set_skip_machine(true);
+  v1::Suggestions got;
+  auto ctx = AuthContext(ts_.admin_token());
+  grpc::Status s =
+      MemoryService::NewStub(ts_.channel())->GetSuggestions(ctx.get(), req, &got);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Reason(s), "LANGUAGE_NOT_TARGETED");
+  auto bad = Detail<google::rpc::BadRequest>(s);
+  ASSERT_TRUE(bad.has_value());
+  ASSERT_EQ(bad->field_violations_size(), 1);
+  EXPECT_EQ(bad->field_violations(0).field(), "segment");
+  // English is targeted.
+  req.set_segment(en);
+  auto ectx = AuthContext(ts_.admin_token());
+  EXPECT_TRUE(MemoryService::NewStub(ts_.channel())
+                  ->GetSuggestions(ectx.get(), req, &got)
+                  .ok());
+}
+
 // Apertium from Debian (apertium-fr-es, installed by deploy/install-deps.sh)
 // translates a French segment into Spanish through the server.
 TEST_F(MemoryServiceTest, SuggestionsCarryApertiumOutputMarkedAsMachine) {

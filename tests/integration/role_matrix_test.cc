@@ -118,16 +118,6 @@ const std::map<std::string, std::set<Persona>>& ExpectedMatrix() {
   return *m;
 }
 
-// Methods the role table already governs but that are not served yet: an
-// admitted caller gets UNIMPLEMENTED instead of a result.
-const std::set<std::string>& NotServedYet() {
-  static const auto* s = new std::set<std::string>{
-      "/tessera.v1.MemoryService/ImportTmx",
-      "/tessera.v1.MemoryService/ExportTmx",
-  };
-  return *s;
-}
-
 std::vector<std::string> RegisteredTesseraMethods(Tesserad& server) {
   std::vector<std::string> methods;
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
@@ -202,9 +192,7 @@ TEST(RoleMatrixTest, EveryMethodAdmitsExactlyTheExpectedRoles) {
       } else if (row->second.count(p)) {
         EXPECT_NE(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
         EXPECT_NE(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-        if (NotServedYet().count(method) == 0) {
-          EXPECT_NE(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-        }
+        EXPECT_NE(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
       } else {
         EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
       }
