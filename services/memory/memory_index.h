@@ -18,6 +18,10 @@
 //    the document-frequency counters.
 // Buckets where tau is 0 are read whole; units of fewer than 4 words, and
 // every unit for a query of fewer than 4 words, are found by length.
+// The candidates then pass the count filter with their exact shared-word
+// count, or, for the character score, their exact distance, both from
+// their signatures (memory_signature.h); only the survivors' forms are
+// read and scored.
 #ifndef TESSERA_SERVICES_MEMORY_MEMORY_INDEX_H_
 #define TESSERA_SERVICES_MEMORY_MEMORY_INDEX_H_
 
