@@ -333,7 +333,8 @@ absl::StatusOr<std::vector<Match>> MemoryCore::Lookup(
   const ScoreForm form = Prepare(query.source, query.source_language);
   const uint64_t pair = PairId(query.source_language, query.target_language);
   ASSIGN_OR_RETURN(std::vector<IndexHit> hits,
-                   Search(*store_, pair, form, query.min_score));
+                   Search(*store_, pair, form, query.min_score, nullptr,
+                          &signatures_));
   const uint64_t previous =
       query.previous_source.empty() ? 0 : Hash64(query.previous_source);
   const uint64_t next = query.next_source.empty() ? 0 : Hash64(query.next_source);

@@ -19,6 +19,7 @@
 #include "services/common/principal.h"
 #include "services/memory/memory_records.pb.h"
 #include "services/memory/memory_score.h"
+#include "services/memory/memory_signature.h"
 #include "storage/store.h"
 
 namespace tessera::memory {
@@ -146,6 +147,8 @@ class MemoryCore {
 
  private:
   storage::Store* const store_;
+  // Signatures of the units lookups have met (memory_signature.h).
+  mutable SignatureCache signatures_;
 };
 
 // Orders matches as LookupResponse says.

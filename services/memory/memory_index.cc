@@ -4,11 +4,14 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "services/memory/memory_keys.h"
+#include "services/memory/memory_signature.h"
 #include "storage/key_codec.h"
 
 namespace tessera::memory {
@@ -215,7 +218,8 @@ absl::StatusOr<std::vector<IndexHit>> Search(const storage::Store& store,
                                              uint64_t pair,
                                              const ScoreForm& query,
                                              double min_score,
-                                             SearchStats* stats) {
+                                             SearchStats* stats,
+                                             SignatureCache* cache) {
   SearchStats local;
   if (stats == nullptr) stats = &local;
   const double s = std::clamp(min_score, 1e-6, 1.0);
@@ -398,38 +402,68 @@ absl::StatusOr<std::vector<IndexHit>> Search(const storage::Store& store,
     }
   }
 
-  // Verification.
-  std::vector<IndexHit> hits;
-  absl::flat_hash_map<std::string_view, int> query_words;
-  for (const Token& t : query.tokens) {
-    if (t.kind == TokenKind::kWord) ++query_words[t.folded];
-  }
+  // Filters on the candidates' signatures, then verification of the
+  // survivors on their forms.
   stats->candidates += static_cast<int64_t>(candidates.size());
-  for (uint64_t unit : candidates) {
-    auto value = store.Get(kMemoryCf, FormKey(unit));
+  SignatureCache local_cache;
+  if (cache == nullptr) cache = &local_cache;
+  std::vector<std::shared_ptr<const Signature>> sigs;
+  cache->Find(candidates, &sigs);
+  // Forms read for a missing signature, kept for the verification.
+  absl::flat_hash_map<uint64_t, ScoreForm> read;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (sigs[i] != nullptr) continue;
+    ++stats->signatures_read;
+    auto value = store.Get(kMemoryCf, FormKey(candidates[i]));
     if (!value.ok()) return value.status();
     if (!value->has_value()) continue;
-    IndexHit hit;
+    ScoreForm form;
     uint64_t unit_pair = 0;
-    if (!DecodeForm(**value, &unit_pair, &hit.form) || unit_pair != pair) {
-      continue;
-    }
-    if (!IsShort(query) && !IsShort(hit.form)) {
-      // The count bound, exactly, before the dynamic programme.
-      absl::flat_hash_map<std::string_view, int> left = query_words;
-      int m = 0;
-      for (const Token& t : hit.form.tokens) {
-        if (t.kind != TokenKind::kWord) continue;
-        auto it = left.find(t.folded);
-        if (it != left.end() && it->second > 0) {
-          --it->second;
-          ++m;
+    if (!DecodeForm(**value, &unit_pair, &form) || unit_pair != pair) continue;
+    auto sig = std::make_shared<const Signature>(MakeSignature(form));
+    cache->Insert(candidates[i], sig);
+    sigs[i] = std::move(sig);
+    read.emplace(candidates[i], std::move(form));
+  }
+  const std::vector<uint32_t> query_hashed = HashedWords(query);
+  std::optional<CharPattern> pattern;
+  if (query.chars.size() <= 64) pattern.emplace(query.chars);
+  std::vector<IndexHit> hits;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const Signature* sig = sigs[i].get();
+    if (sig == nullptr) continue;
+    if (short_query || sig->words < ScoreForm::kMinTokenWords) {
+      // The character score, exactly, where the unit's code points are at
+      // hand.
+      if (pattern.has_value() && sig->length <= Signature::kMaxChars) {
+        const size_t longer = std::max<size_t>(query.chars.size(), sig->length);
+        if (longer > 0) {
+          const int d = pattern->Distance(sig->chars);
+          if (1.0 - static_cast<double>(d) / static_cast<double>(longer) < s) {
+            continue;
+          }
         }
       }
-      const ScoreForm& f = hit.form;
-      const int tau =
-          qb.Tau(f.words, qb.Other(f.numbers, f.codes, f.puncts), f.Weight());
+    } else {
+      // The count bound with the exact shared words (or more, on a hash
+      // collision).
+      const int m = SharedCount(query_hashed, sig->words_hashed);
+      const int tau = qb.Tau(sig->words, qb.Other(sig->numbers, sig->codes, sig->puncts),
+                             sig->weight);
       if (tau < 0 || m < tau) continue;
+    }
+    IndexHit hit;
+    const uint64_t unit = candidates[i];
+    if (auto it = read.find(unit); it != read.end()) {
+      hit.form = std::move(it->second);
+    } else {
+      auto value = store.Get(kMemoryCf, FormKey(unit));
+      if (!value.ok()) return value.status();
+      if (!value->has_value()) continue;
+      uint64_t unit_pair = 0;
+      if (!DecodeForm(**value, &unit_pair, &hit.form) || unit_pair != pair) {
+        continue;
+      }
     }
     ++stats->verified;
     hit.score = ScoreAtLeast(query, hit.form, s);

@@ -18,6 +18,10 @@
 //    the document-frequency counters.
 // Buckets where tau is 0 are read whole; units of fewer than 4 words, and
 // every unit for a query of fewer than 4 words, are found by length.
+// The candidates then pass the count filter with their exact shared-word
+// count, or, for the character score, their exact distance, both from
+// their signatures (memory_signature.h); only the survivors' forms are
+// read and scored.
 #ifndef TESSERA_SERVICES_MEMORY_MEMORY_INDEX_H_
 #define TESSERA_SERVICES_MEMORY_MEMORY_INDEX_H_
 
@@ -28,6 +32,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/memory/memory_score.h"
+#include "services/memory/memory_signature.h"
 #include "storage/store.h"
 
 namespace tessera::memory {
@@ -62,16 +67,20 @@ struct IndexHit {
 struct SearchStats {
   int64_t postings_read = 0;
   int64_t candidates = 0;
-  int64_t verified = 0;
+  int64_t verified = 0;         // forms scored
+  int64_t signatures_read = 0;  // candidates not in the signature cache
 };
 
 // Every unit of `pair` whose score against `query` is at least min_score
-// (in (0, 1]), in no particular order.
+// (in (0, 1]), in no particular order. `cache` (may be null: none kept)
+// holds the signatures of units seen before; candidates are filtered on
+// them and only the survivors' forms are read.
 absl::StatusOr<std::vector<IndexHit>> Search(const storage::Store& store,
                                              uint64_t pair,
                                              const ScoreForm& query,
                                              double min_score,
-                                             SearchStats* stats = nullptr);
+                                             SearchStats* stats = nullptr,
+                                             SignatureCache* cache = nullptr);
 
 }  // namespace tessera::memory
 

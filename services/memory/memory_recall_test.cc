@@ -100,5 +100,74 @@ TEST(MemoryRecallTest, IndexEqualsBruteForce) {
               fuzzy);
 }
 
+
+// The signature filters at their edge: every lookup is asked again with
+// min_score equal to each score the oracle gives (a unit exactly at the
+// threshold must come back), over units that differ by case only, by
+// numbers or codes, by a word or a letter, short and long.
+TEST(MemoryRecallTest, UnitsExactlyAtTheThresholdAreFound) {
+  testing::TempDir dir;
+  storage::StoreOptions so;
+  so.path = dir.Sub("db");
+  so.sync_writes = false;
+  auto store = storage::Store::Open(so);
+  ASSERT_TRUE(store.ok()) << store.status();
+  MemoryCore core(store->get());
+  const std::vector<std::string> texts = {
+      "Nous exigeons la libération immédiate de tous les prisonniers.",
+      "nous EXIGEONS la libération immédiate de tous les prisonniers.",
+      "Nous exigeons la libération immédiate de tous les 12 prisonniers.",
+      "Nous exigeons la libération immédiate de tous les 13 prisonniers !",
+      "Nous exigeons la {1}libération{/1} immédiate de tous les prisonniers.",
+      "Nous exigeons la libération de tous les prisonniers.",
+      "Nous demandons la libération immédiate de tous les prisonnier.",
+      "Liste des signataires",
+      "Liste des signataire",
+      "liste DES signataires :",
+      "Liste actuelle des signataires",
+      "Code AB-12 x",
+      "Code AB-13 x",
+  };
+  std::vector<std::pair<uint64_t, ScoreForm>> units;
+  storage::WriteSet batch;
+  for (const std::string& t : texts) {
+    auto c = formats::ParseReadable(t);
+    ASSERT_TRUE(c.ok());
+    UnitInput in;
+    in.source_language = "fr";
+    in.target_language = "en";
+    in.source = *c;
+    in.target = {"t", {}};
+    in.time = absl::FromUnixSeconds(1);
+    core.AddUnitWrites(in, std::nullopt, 0, &batch);
+    units.emplace_back(MemoryCore::UnitId(in), Prepare(*c, "fr"));
+  }
+  ASSERT_TRUE((*store)->Commit(std::move(batch)).ok());
+  const uint64_t pair = PairId("fr", "en");
+  SignatureCache cache;
+  int at_threshold = 0;
+  for (const auto& [qid, query] : units) {
+    const auto all = OracleLookup(units, query, 0.0);
+    for (const auto& [unit, score] : all) {
+      if (score < 0.5) continue;
+      std::vector<std::pair<uint64_t, double>> want;
+      for (const auto& p : all) {
+        if (p.second >= score) want.push_back(p);
+      }
+      // Twice: signatures read from the store, then from the cache.
+      for (int pass = 0; pass < 2; ++pass) {
+        auto hits = Search(**store, pair, query, score, nullptr, &cache);
+        ASSERT_TRUE(hits.ok()) << hits.status();
+        std::vector<std::pair<uint64_t, double>> got;
+        for (const IndexHit& h : *hits) got.emplace_back(h.unit, h.score);
+        std::sort(got.begin(), got.end());
+        ASSERT_EQ(got, want) << "\"" << query.normalized << "\" at " << score;
+      }
+      at_threshold += unit != qid;
+    }
+  }
+  EXPECT_GT(at_threshold, 30);
+}
+
 }  // namespace
 }  // namespace tessera::memory
