@@ -18,6 +18,7 @@
 #include "common/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "interchange/tmx_testing.h"
 
 namespace tessera::interchange {
 namespace {
@@ -30,24 +31,10 @@ using ::tessera::testing::StatusIs;
 const std::string kInterop = std::string(TESSERA_SHARED_DIR) + "/interop";
 const std::string kDtdDir = kInterop + "/schemas/tmx-1.4b";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using interchange::tmx_testing::ReadFile;
 
-// Runs xmllint --dtdvalid on `doc`; returns its exit code and fills *log.
 int XmllintDtd(const std::string& doc, std::string* log) {
-  testing::TempDir dir;
-  const std::string file = dir.Sub("out.tmx"), out = dir.Sub("log");
-  std::ofstream(file, std::ios::binary) << doc;
-  const std::string cmd =
-      StrCat("xmllint --noout --nonet --dtdvalid ", kDtdDir,
-             "/tmx14.dtd --path ", kDtdDir, " ", file, " >", out, " 2>&1");
-  const int rc = std::system(cmd.c_str());
-  *log = ReadFile(out);
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  return interchange::tmx_testing::XmllintDtd(kDtdDir, doc, log);
 }
 
 std::string Doc(const std::string& body, const std::string& srclang = "fr") {

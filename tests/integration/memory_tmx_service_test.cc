@@ -22,6 +22,7 @@
 #include "common/temp_dir.h"
 #include "gtest/gtest.h"
 #include "interchange/tmx.h"
+#include "interchange/tmx_testing.h"
 #include "tessera/v1/memory.grpc.pb.h"
 #include "tessera/v1/statement.grpc.pb.h"
 #include "tessera/v1/translation.grpc.pb.h"
@@ -37,24 +38,10 @@ using v1::TranslationService;
 const std::string kShared = TESSERA_SHARED_DIR;
 const std::string kDtdDir = kShared + "/interop/schemas/tmx-1.4b";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using interchange::tmx_testing::ReadFile;
 
-// xmllint --dtdvalid against the shared TMX 1.4b DTD: its exit code.
 int XmllintDtd(const std::string& doc, std::string* log) {
-  TempDir dir;
-  const std::string file = dir.Sub("out.tmx"), out = dir.Sub("log");
-  std::ofstream(file, std::ios::binary) << doc;
-  const std::string cmd = "xmllint --noout --nonet --dtdvalid " + kDtdDir +
-                          "/tmx14.dtd --path " + kDtdDir + " " + file + " >" +
-                          out + " 2>&1";
-  const int rc = std::system(cmd.c_str());
-  *log = ReadFile(out);
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  return interchange::tmx_testing::XmllintDtd(kDtdDir, doc, log);
 }
 
 // Replaces the one occurrence of `from`.
