@@ -608,11 +608,12 @@ void Session::OnRead(beast::error_code ec) {
   if (closed_) return;
   if (ec == http::error::body_limit) {
     streaming_ = false;
+    // The rest of the body is never read, so the connection cannot be reused.
+    keep_alive_ = false;
     RespondError(Error(grpc::StatusCode::RESOURCE_EXHAUSTED,
                        absl::StrCat("request body larger than ",
                                     gw_->options().max_body_bytes, " bytes")),
                  false, 413);
-    keep_alive_ = false;
     return;
   }
   if (ec == http::error::header_limit) {
@@ -872,6 +873,14 @@ void Session::HandleConnect(const Request& req) {
     if (!timeout_ms.has_value()) {
       RespondError(Error(grpc::StatusCode::INVALID_ARGUMENT,
                          "Connect-Timeout-Ms must be 1 to 10 digits"),
+                   streaming_);
+      return;
+    }
+    if (*timeout_ms == 0) {
+      // A zero budget is spent before the call starts; the in-process
+      // channel would otherwise finish a fast call inside it.
+      RespondError(Error(grpc::StatusCode::DEADLINE_EXCEEDED,
+                         "Connect-Timeout-Ms is 0"),
                    streaming_);
       return;
     }
