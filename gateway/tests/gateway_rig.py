@@ -5,14 +5,15 @@ bench."""
 import http.client
 import json
 import os
-import re
 import shutil
 import socket
 import struct
-import subprocess
+import sys
 import tempfile
-import threading
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "tests", "python"))
+from tesserad_process import TesseradProcess  # noqa: E402
 
 
 class Failure(Exception):
@@ -24,52 +25,30 @@ def check(cond, what):
         raise Failure(what)
 
 
-class Server:
+class Server(TesseradProcess):
+    """tesserad with the gateway on, serving `web_files` as its web root;
+    started at once, removed with its directory by stop()."""
+
+    Error = Failure
+
     def __init__(self, tesserad, extra_flags=(), web_files=None):
-        self.root = tempfile.mkdtemp(prefix="tessera-gw-")
-        self.data = os.path.join(self.root, "data")
-        self.web = os.path.join(self.root, "web")
+        root = tempfile.mkdtemp(prefix="tessera-gw-")
+        self.web = os.path.join(root, "web")
         os.makedirs(self.web)
         for name, content in (web_files or {}).items():
             path = os.path.join(self.web, name)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "wb") as f:
                 f.write(content)
-        init = subprocess.run([tesserad, "init", "--data_dir=" + self.data],
-                              capture_output=True, text=True, timeout=60)
-        check(init.returncode == 0, "tesserad init: " + init.stderr)
-        self.admin = init.stdout.strip().splitlines()[-1]
-        self.log_path = os.path.join(self.root, "tesserad.log")
-        self.proc = subprocess.Popen(
-            [tesserad, "--listen=127.0.0.1:0", "--http_listen=127.0.0.1:0",
-             "--data_dir=" + self.data, "--web_root=" + self.web,
-             "--apertium=false"] + list(extra_flags),
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.grpc = None
-        self.http_port = None
-        deadline = time.time() + 60
-        lines = []
-        while time.time() < deadline and self.http_port is None:
-            line = self.proc.stderr.readline().decode("utf-8", "replace")
-            if not line:
-                break
-            lines.append(line)
-            m = re.search(r"serving on (\S+)", line)
-            if m:
-                self.grpc = m.group(1)
-            m = re.search(r"web workbench on http://[^:]+:(\d+)/", line)
-            if m:
-                self.http_port = int(m.group(1))
-        if self.http_port is None:
+        super().__init__(tesserad, root,
+                         ["--http_listen=127.0.0.1:0", "--web_root=" + self.web,
+                          "--apertium=false"] + list(extra_flags))
+        self.admin = self.admin_token
+        try:
+            self.grpc = self.start()
+        except Failure:
             self.stop()
-            raise Failure("tesserad did not start: " + "".join(lines))
-        log = open(self.log_path, "ab")
-
-        def drain():
-            for chunk in iter(lambda: self.proc.stderr.read1(4096), b""):
-                log.write(chunk)
-                log.flush()
-        threading.Thread(target=drain, daemon=True).start()
+            raise
 
     def threads(self):
         return len(os.listdir("/proc/%d/task" % self.proc.pid))
@@ -81,13 +60,7 @@ class Server:
         return (int(fields[11]) + int(fields[12])) / ticks
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        super().stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def conn(self, timeout=30):
