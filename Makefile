@@ -4,6 +4,8 @@
 BUILD_DIR ?= build
 JOBS ?= 2
 LISTEN ?= 127.0.0.1:50051
+# The web workbench and Connect gateway; empty turns HTTP off.
+HTTP_LISTEN ?= 127.0.0.1:8080
 DATA_DIR ?= ./var/data
 CTEST_ARGS ?=
 FUZZ_DIR ?= build-fuzz
@@ -36,7 +38,9 @@ build: configure
 
 run: build
 	@mkdir -p $(DATA_DIR)
-	./$(BUILD_DIR)/server/tesserad --listen=$(LISTEN) --data_dir=$(DATA_DIR)
+	@if [ -n "$(HTTP_LISTEN)" ]; then echo "Web workbench: http://$(HTTP_LISTEN)/"; fi
+	./$(BUILD_DIR)/server/tesserad --listen=$(LISTEN) --data_dir=$(DATA_DIR) \
+	  --http_listen=$(HTTP_LISTEN)
 
 # The fuzz targets are built before the suite runs, so that their build
 # does not compete with the suite's timing-sensitive tests.
@@ -55,6 +59,8 @@ bench: build
 	./$(BUILD_DIR)/tests/bench/tessera_segment_bench
 	./$(BUILD_DIR)/tests/bench/tessera_publication_bench
 	./$(BUILD_DIR)/tests/bench/tessera_memory_bench --sizes=10000,100000
+	/usr/bin/python3 tests/bench/gateway_bench.py $(BUILD_DIR)/server/tesserad \
+	  $(BUILD_DIR)/tests/python/stubs
 
 # The memory bench up to a million units (about 20 minutes on one core).
 bench-memory: build

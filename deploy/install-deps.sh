@@ -40,6 +40,7 @@ PACKAGES="
   apertium-fra-cat
   apertium-eng-spa
   apertium-eng-cat
+  libboost-dev
 "
 
 # Used only by tests and test-only targets (fuzzing, sanitizers, proxies).

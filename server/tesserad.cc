@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "gateway/gateway.h"
 #include "google/protobuf/descriptor.h"
 #include "server/allocator.h"
 #include "server/fd_listener.h"
@@ -474,11 +475,31 @@ class TesseradImpl final : public Tesserad {
     // Publishes each language as its last segment is approved.
     publications_->Start();
     memory_feed_->Start();
+    if (!options_.http_listen.empty()) {
+      // The gateway calls through the in-process channel, so every HTTP
+      // call meets the same authorisation and limits as a gRPC one.
+      grpc::ChannelArguments args;
+      args.SetMaxReceiveMessageSize(static_cast<int>(options_.max_message_bytes));
+      args.SetMaxSendMessageSize(static_cast<int>(options_.max_message_bytes));
+      gateway::GatewayOptions g;
+      g.listen = options_.http_listen;
+      g.web_root = options_.web_root;
+      g.services = service_names_;
+      g.max_body_bytes = options_.http_max_body_bytes;
+      g.max_connections = options_.http_max_connections;
+      g.idle_timeout = options_.http_idle_timeout;
+      g.threads = options_.http_threads;
+      ASSIGN_OR_RETURN(gateway_,
+                       gateway::Gateway::Start(g, server_->InProcessChannel(args)));
+    }
     server_->GetHealthCheckService()->SetServingStatus(true);
     return absl::OkStatus();
   }
 
   int port() const override { return port_; }
+  int http_port() const override {
+    return gateway_ != nullptr ? gateway_->port() : 0;
+  }
   int max_connections() const override { return max_connections_; }
 
   std::string address() const override {
@@ -518,6 +539,8 @@ class TesseradImpl final : public Tesserad {
           absl::ToChronoTime(absl::Now() + options_.drain_timeout));
       server_->Wait();
     }
+    // Its calls have ended with the server; now close its connections.
+    if (gateway_ != nullptr) gateway_->Stop();
     // gRPC has closed its ends of the relays; close the clients'.
     guard_.reset();
     // Handlers are done; let queued work finish, then close the store.
@@ -603,6 +626,7 @@ class TesseradImpl final : public Tesserad {
   std::unique_ptr<memory::MemoryServiceImpl> memory_service_;
   std::unique_ptr<FdListener> listener_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<gateway::Gateway> gateway_;
   int port_ = 0;
   int max_connections_ = 0;
   std::string first_start_admin_token_;

@@ -24,6 +24,14 @@ namespace tessera {
 struct ServerOptions {
   // HOST:PORT; port 0 picks a free port (see Tesserad::port()).
   std::string listen = "127.0.0.1:50051";
+  // The HTTP gateway (gateway/gateway.h): Connect protocol, the web
+  // client's files from web_root, sign-in. Empty: no HTTP listener.
+  std::string http_listen;
+  std::string web_root;
+  size_t http_max_body_bytes = size_t{16} << 20;
+  int http_max_connections = 4096;
+  absl::Duration http_idle_timeout = absl::Seconds(60);
+  int http_threads = 2;
   std::string data_dir = "./var/data";
   // Largest request the server accepts. Documents are limited to
   // max_document_bytes; the rest is room for the request's other fields.
@@ -131,6 +139,8 @@ class Tesserad {
 
   // The bound port.
   virtual int port() const = 0;
+  // The HTTP gateway's bound port; 0 when http_listen is empty.
+  virtual int http_port() const = 0;
   // The connection cap in force (after the descriptor-limit clamp), or 0
   // when gRPC's own listener serves (TLS).
   virtual int max_connections() const = 0;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -23,6 +24,23 @@
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Address to serve on, HOST:PORT. Port 0 picks a free port.");
+ABSL_FLAG(std::string, http_listen, "",
+          "Address of the HTTP gateway (web workbench and Connect protocol), "
+          "HOST:PORT; port 0 picks a free port. Empty: no HTTP listener.");
+ABSL_FLAG(std::string, web_root, "",
+          "Directory of the web client's built files served over HTTP; "
+          "default: clients/web/dist of the build tree tesserad lives in.");
+ABSL_FLAG(int64_t, http_max_body_bytes, int64_t{16} << 20,
+          "Largest HTTP request body; larger ones get 413 "
+          "(resource_exhausted) and the connection is closed.");
+ABSL_FLAG(int32_t, http_max_connections, 4096,
+          "HTTP connections alive at once; more are closed on accept.");
+ABSL_FLAG(absl::Duration, http_idle_timeout, absl::Seconds(60),
+          "An HTTP connection without a complete request for this long is "
+          "closed (open streams are not idle).");
+ABSL_FLAG(int32_t, http_threads, 2,
+          "Threads running the HTTP event loop (connections and streams "
+          "take no thread of their own).");
 ABSL_FLAG(std::string, data_dir, "./var/data",
           "Directory of the embedded RocksDB store; created when missing.");
 ABSL_FLAG(int64_t, max_document_bytes, int64_t{8} << 20,
@@ -156,6 +174,21 @@ tessera::ServerOptions OptionsFromFlags() {
   tessera::ServerOptions o;
   o.listen = absl::GetFlag(FLAGS_listen);
   o.data_dir = absl::GetFlag(FLAGS_data_dir);
+  o.http_listen = absl::GetFlag(FLAGS_http_listen);
+  o.web_root = absl::GetFlag(FLAGS_web_root);
+  if (o.web_root.empty()) {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+      o.web_root = (exe.parent_path().parent_path() / "clients" / "web" / "dist")
+                       .string();
+    }
+  }
+  o.http_max_body_bytes = static_cast<size_t>(
+      std::max<int64_t>(0, absl::GetFlag(FLAGS_http_max_body_bytes)));
+  o.http_max_connections = absl::GetFlag(FLAGS_http_max_connections);
+  o.http_idle_timeout = absl::GetFlag(FLAGS_http_idle_timeout);
+  o.http_threads = absl::GetFlag(FLAGS_http_threads);
   o.max_document_bytes =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_document_bytes));
   o.max_message_bytes =
@@ -278,6 +311,13 @@ int main(int argc, char** argv) {
   std::cerr << std::endl;
   std::cerr << "tesserad: serving on " << (*server)->address()
             << " with data in " << options.data_dir << std::endl;
+  if ((*server)->http_port() != 0) {
+    std::string host =
+        options.http_listen.substr(0, options.http_listen.rfind(':'));
+    std::cerr << "tesserad: web workbench on http://" << host << ":"
+              << (*server)->http_port() << "/ (files from " << options.web_root
+              << ")" << std::endl;
+  }
 
   int sig = 0;
   sigwait(&signals, &sig);

@@ -32,6 +32,7 @@
 #include "common/clock.h"
 #include "services/common/authorizer.h"
 #include "services/common/call_context.h"
+#include "services/common/errors.h"
 #include "services/common/principal.h"
 #include "services/common/worker_pool.h"
 
@@ -86,7 +87,10 @@ class UnaryCall final : public CancellationSource {
     grpc::ServerUnaryReactor* reactor = call->reactor_;
     auto run = [call, body = std::forward<Body>(body)]() mutable {
       absl::Status status = call->Authorize();
-      if (status.ok()) status = call->Decorate(body(call->context()));
+      // A refused caller gets the reason and the method, never the
+      // method's own details (they may read the store).
+      status = status.ok() ? call->Decorate(body(call->context()))
+                           : DecorateError(std::move(status), call->method_);
       call->Finish(status);
     };
     if (kind == CallKind::kLongRead && env.readers != nullptr) {

@@ -8,6 +8,7 @@
 
 #include <future>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -195,6 +196,13 @@ TEST(RoleMatrixTest, EveryMethodAdmitsExactlyTheExpectedRoles) {
         EXPECT_NE(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
       } else {
         EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+        // Clients (the web workbench among them) read which call was
+        // refused from the details, not from the message.
+        std::optional<google::rpc::ErrorInfo> info =
+            Detail<google::rpc::ErrorInfo>(s);
+        ASSERT_TRUE(info.has_value());
+        EXPECT_EQ(info->reason(), "ROLE_DENIED");
+        EXPECT_EQ(info->metadata().at("method"), method);
       }
       ++checked;
     }

@@ -34,8 +34,13 @@ class TesseradProcess:
         self.proc = None
         self.address = None
         self.port = None
+        self.http_port = None  # set when the flags turn the gateway on
         # The lines tesserad printed up to and including "serving on".
         self.start_lines = []
+
+    def _http_wanted(self):
+        return any(f.startswith("--http_listen=") and f != "--http_listen="
+                   for f in self.flags)
 
     def _limit(self):
         resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
@@ -52,6 +57,8 @@ class TesseradProcess:
             preexec_fn=self._limit if self.nofile is not None else None)
         deadline = time.time() + timeout
         self.start_lines = []
+        self.address = None
+        self.http_port = None
         while time.time() < deadline:
             line = self.proc.stderr.readline().decode("utf-8", "replace")
             if not line:
@@ -62,6 +69,11 @@ class TesseradProcess:
             if m:
                 self.address = m.group(1)
                 self.port = int(self.address.rsplit(":", 1)[1])
+            m = re.search(r"web workbench on http://\S+:(\d+)/", line)
+            if m:
+                self.http_port = int(m.group(1))
+            # With the gateway on, its line comes after the gRPC one.
+            if self.address and (self.http_port or not self._http_wanted()):
                 log.flush()
                 # Keep draining stderr so the server never blocks on a
                 # full pipe.
