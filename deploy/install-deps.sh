@@ -50,6 +50,7 @@ TEST_PACKAGES="
   libclang-rt-14-dev
   llvm-14
   libxml2-utils
+  dpkg-dev
 "
 
 if [ "$MODE" = "test" ]; then

@@ -546,6 +546,11 @@ int RunParseHelper(int argc, char** argv) {
              static_cast<rlim_t>(cpu_seconds + 1)};
   rlimit mem{static_cast<rlim_t>(memory_bytes),
              static_cast<rlim_t>(memory_bytes)};
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // Sanitizer runtimes reserve terabytes of shadow address space, so an
+  // address-space limit would kill the child before it reads anything.
+  memory_bytes = 0;
+#endif
   if (setrlimit(RLIMIT_CPU, &cpu) != 0 ||
       (memory_bytes > 0 && setrlimit(RLIMIT_AS, &mem) != 0)) {
     return 1;

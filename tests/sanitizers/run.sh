@@ -4,8 +4,10 @@
 #   run.sh asan SOURCE_DIR BUILD_DIR   ASan+UBSan build of everything, then
 #                                      the whole ctest suite except the fuzz
 #                                      step (which has its own build)
-#   run.sh tsan SOURCE_DIR BUILD_DIR   TSan build of the binaries holding
-#                                      concurrency tests, then those tests
+#   run.sh tsan SOURCE_DIR BUILD_DIR   TSan build (against an instrumented
+#                                      Abseil, build_absl_tsan.sh) of the
+#                                      binaries holding concurrency tests,
+#                                      then those tests
 #
 # Both use g++ (Debian's, with libasan/libtsan) and ccache when present.
 set -eu
@@ -34,6 +36,15 @@ case $MODE in
   *) echo "usage: run.sh asan|tsan SOURCE_DIR BUILD_DIR" >&2; exit 2 ;;
 esac
 
+prefix_path=""
+if [ "$MODE" = tsan ]; then
+  # TSan must see absl::Mutex, which Tessera and gRPC both lock: link and
+  # run against an instrumented build of the same Abseil.
+  JOBS=$JOBS "$SRC/tests/sanitizers/build_absl_tsan.sh" "$BUILD/absl"
+  prefix_path="-DCMAKE_PREFIX_PATH=$BUILD/absl/prefix"
+  export LD_LIBRARY_PATH="$BUILD/absl/prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
+
 launcher=""
 if command -v ccache >/dev/null 2>&1; then
   launcher="-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
@@ -46,7 +57,7 @@ cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g" \
   "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" \
   "-DCMAKE_C_FLAGS=$flags" "-DCMAKE_CXX_FLAGS=$flags" \
-  "-DTESSERA_FUZZ_BUILD_DIR=$SRC/build-fuzz" $launcher >/dev/null
+  "-DTESSERA_FUZZ_BUILD_DIR=$SRC/build-fuzz" $prefix_path $launcher >/dev/null
 
 if [ "$MODE" = asan ]; then
   cmake --build "$BUILD" -j "$JOBS"
@@ -60,7 +71,7 @@ bins=""
 for t in $TSAN_TESTS; do bins="$bins $(basename "${t%%:*}")"; done
 # shellcheck disable=SC2086
 cmake --build "$BUILD" -j "$JOBS" --target $bins
-export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1 second_deadlock_stack=1 suppressions=$SRC/tests/sanitizers/tsan.supp}"
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1 second_deadlock_stack=1 history_size=7 suppressions=$SRC/tests/sanitizers/tsan.supp}"
 failed=""
 start=$(date +%s)
 for t in $TSAN_TESTS; do
