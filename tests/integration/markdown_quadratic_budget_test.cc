@@ -183,6 +183,29 @@ TEST(MarkdownQuadraticBudgetTest, DeadlineStopsTheParseWithoutPrechecks) {
   EXPECT_EQ(importer.StatementCount(), 0);
 }
 
+// The parse child's address-space budget (--parse_memory_bytes): a
+// document whose parse tree needs more is refused with the limit named and
+// nothing stored, while a small one imports under the same budget.
+TEST(MarkdownQuadraticBudgetTest, MemoryBudgetStopsTheParse) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "sanitizer builds run the parse child without RLIMIT_AS";
+#endif
+  TesseradChild server({"--parse_prechecks=false",
+                        "--parse_memory_bytes=268435456"});
+  ASSERT_FALSE(server.address().empty());
+  Importer importer(server);
+  // About 6 MiB of emphasis: millions of cmark nodes, far over 256 MiB.
+  grpc::Status s = importer.Import(Repeat("*a* b ", 1000000) + "\n");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << s.error_message();
+  EXPECT_EQ(Subject(s), "limits/parse_memory_bytes") << s.error_message();
+  EXPECT_TRUE(server.Children().empty());
+  EXPECT_EQ(importer.StatementCount(), 0);
+  grpc::Status small = importer.Import("We call for *peace*.\n");
+  EXPECT_TRUE(small.ok()) << small.error_message();
+  EXPECT_EQ(importer.StatementCount(), 1);
+}
+
 // Regression test for "a client's cancellation does not kill the parse
 // child": the parse went on, burning its whole CPU budget, after the
 // client had gone.
