@@ -41,6 +41,9 @@ interface State {
 }
 
 let st: State | undefined;
+// Said together with the next segment's position, so that neither hides
+// the other in the live region.
+let pendingAnnounce = "";
 
 const draftKey = (name: string) => `tessera.draft:${name}`;
 
@@ -295,7 +298,8 @@ async function submit(): Promise<void> {
     localStorage.removeItem(draftKey(tr.name));
     const m = s.mine.findIndex((x) => x.name === tr.name);
     if (m >= 0) s.mine[m] = tr;
-    announce(t("editor.submitted", tr.source?.ordinal ?? 0));
+    pendingAnnounce = t("editor.submitted", tr.source?.ordinal ?? 0);
+    announce(pendingAnnounce);
     showError("");
     go(1, true);
   } catch (err) {
@@ -313,7 +317,8 @@ async function approve(): Promise<void> {
     const tr = await api.translation.approve({ name: s.tr.name, version: s.tr.version });
     const m = s.mine.findIndex((x) => x.name === tr.name);
     if (m >= 0) s.mine[m] = tr;
-    announce(t("review.approved", tr.source?.ordinal ?? 0));
+    pendingAnnounce = t("review.approved", tr.source?.ordinal ?? 0);
+    announce(pendingAnnounce);
     go(1, true);
   } catch (err) {
     showError(t("review.failed", err instanceof api.ConnectError ? err.rawMessage : String(err)));
@@ -334,7 +339,8 @@ async function reject(): Promise<void> {
     const tr = await api.translation.reject({ name: s.tr.name, version: s.tr.version, reason });
     const m = s.mine.findIndex((x) => x.name === tr.name);
     if (m >= 0) s.mine[m] = tr;
-    announce(t("review.rejected", tr.source?.ordinal ?? 0));
+    pendingAnnounce = t("review.rejected", tr.source?.ordinal ?? 0);
+    announce(pendingAnnounce);
     go(1, true);
   } catch (err) {
     showError(t("review.failed", err instanceof api.ConnectError ? err.rawMessage : String(err)));
@@ -550,7 +556,8 @@ export async function openEditor(root: HTMLElement, stmt: string, lang: string, 
     void serverQa();
     caretAtEnd(target);
   }
-  announce(t("editor.position", pos, mine.length));
+  announce((pendingAnnounce ? pendingAnnounce + ". " : "") + (s.dirty ? t("save.restored") + ". " : "") + t("editor.position", pos, mine.length));
+  pendingAnnounce = "";
 
   try {
     const sg = await api.memory.getSuggestions({ segment: name, maxResults: 5 });

@@ -74,6 +74,7 @@ for (const lang of ["fr", "ar"]) {
   await call("AssignmentService/Assign", { statement: "statements/opendata", language: lang, role: "ASSIGNMENT_ROLE_TRANSLATE", scope: { wholeLanguage: {} }, assignee: "users/tina" });
 }
 await call("AssignmentService/Assign", { statement: "statements/opendata", language: "fr", role: "ASSIGNMENT_ROLE_REVIEW", scope: { wholeLanguage: {} }, assignee: "users/rita" });
+await call("MemoryService/CreateGlossaryEntry", { glossaryEntry: { sourceLanguage: "en", targetLanguage: "fr", sourceTerm: "assembly", targetTerm: "assemblée" } });
 const segs = (await call("TranslationService/ListSegments", { parent: "statements/opendata/languages/fr" })).translations;
 check(segs.length === 3, `three segments to translate, got ${segs.length}`);
 
@@ -190,6 +191,7 @@ try {
 
   await tp.keyboard.press("Control+Enter");
   await waitText(tp, "#position", "Segment 2 of 3", "Ctrl+Enter submits and opens the next segment");
+  await waitText(tp, "#announce", "Segment 1 submitted. Segment 2 of 3", "the live region says submitted and where we are");
   const s1 = await segment(frName(0));
   check(s1.state === "SEGMENT_STATE_TRANSLATED", "segment 1 translated: " + s1.state);
   const bytes = Buffer.byteLength("Résolution sur les données ");
@@ -202,7 +204,12 @@ try {
   await waitText(tp, "#error", "Fix the inline codes", "a submit with missing codes is blocked");
   await tp.keyboard.press("Control+a");
   await tp.keyboard.press("Backspace");
-  await tp.keyboard.type("L’assemblée ");
+  // The glossary term comes from the suggestions panel by Alt+1.
+  await waitText(tp, ".suggestions", "assemblée", "the glossary term is suggested");
+  await tp.keyboard.type("L’");
+  await tp.keyboard.press("Alt+1");
+  await tp.keyboard.type(" ");
+  await waitText(tp, "#target", "L’assemblée ", "Alt+1 inserts glossary term 1");
   for (const word of ["salue", " le ", "rapport", " et remercie les ", "auteurs"]) {
     if (word.trim() === "le" || word.trim() === "et remercie les") { await tp.keyboard.type(word); continue; }
     await tp.keyboard.press("Control+t");
@@ -214,7 +221,10 @@ try {
   check((await tp.locator("#local-qa li").count()) === 0, "segment 2 codes complete: " + await text(tp, "#local-qa"));
   await tp.keyboard.press("Control+Enter");
   await waitText(tp, "#position", "Segment 3 of 3", "segment 2 submitted");
-  await tp.keyboard.type("Elle demande au conseil de le publier.");
+  // The server's QA (validate_only) speaks while typing: no final stop.
+  await tp.keyboard.type("Elle demande au conseil de le publier");
+  await waitText(tp, "#server-qa", "Warning", "the server's QA warns before submit");
+  await tp.keyboard.type(".");
   await tp.keyboard.press("Control+Enter");
   await tp.waitForSelector("#assignments");
   for (let i = 0; i < 3; i++) check((await segment(frName(i))).state === "SEGMENT_STATE_TRANSLATED", `fr segment ${i + 1} translated`);
