@@ -9,12 +9,13 @@
 // or deleted whole. A textarea overlay would have to mirror the text in a
 // second layer to draw chips, which drifts (Weblate #17240).
 import { create } from "@bufbuild/protobuf";
+import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import * as api from "./api";
 import {
   BlockKind, CodeKind, CodeRefSchema, ContentSchema, QaReportSchema, QaSeverity, SegmentState,
-  type Content, type InlineCode, type QaIssue,
+  VersionConflictSchema, type Content, type InlineCode, type QaIssue,
 } from "./gen/tessera/v1/common_pb";
-import type { Translation } from "./gen/tessera/v1/translation_pb";
+import { TranslationSchema, type Translation } from "./gen/tessera/v1/translation_pb";
 import { SourceEdit_Op, type Suggestions } from "./gen/tessera/v1/memory_pb";
 import { t, language } from "./i18n";
 import { h, announce, showError } from "./ui";
@@ -38,6 +39,7 @@ interface State {
   range?: Range;           // the caret in the target, kept while focus is elsewhere
   suggestions?: Suggestions;
   sourceLang: string;
+  merging: boolean;        // a conflict is shown; nothing is saved until it is settled
 }
 
 let st: State | undefined;
@@ -57,15 +59,76 @@ function storeLocal(name: string, c: Content, version: bigint): void {
   localStorage.setItem(draftKey(name), JSON.stringify(d));
 }
 
-function loadLocal(name: string): Content | undefined {
+function loadLocal(name: string): { content: Content; version: bigint } | undefined {
   const raw = localStorage.getItem(draftKey(name));
   if (!raw) return undefined;
   try {
     const d = JSON.parse(raw) as StoredDraft;
-    return create(ContentSchema, { text: d.text, codes: d.codes.map((c) => create(CodeRefSchema, c)) });
+    return { content: create(ContentSchema, { text: d.text, codes: d.codes.map((c) => create(CodeRefSchema, c)) }), version: BigInt(d.version) };
   } catch {
     return undefined;
   }
+}
+
+function sameContent(a: Content | undefined, b: Content | undefined): boolean {
+  const codes = (c: Content | undefined) => JSON.stringify((c?.codes ?? []).map((x) => [x.id, x.kind, x.offset]));
+  return (a?.text ?? "") === (b?.text ?? "") && codes(a) === codes(b);
+}
+
+// What the server holds for the translator: the draft, else the translation.
+function serverText(tr: Translation): Content | undefined {
+  return tr.draft?.content?.text ? tr.draft.content : tr.content;
+}
+
+// Someone else changed the segment since this page read it: both texts side
+// by side, and nothing is overwritten until the translator chooses.
+function showMerge(current: Translation): void {
+  const s = st!;
+  s.merging = true;
+  s.tr = current;
+  const mine = read(s.target);
+  const theirs = serverText(current);
+  const dir = direction(s.lang);
+  const yours = h("div", { class: "segtext", lang: s.lang, dir });
+  render(yours, mine, codesOf(current));
+  const server = h("div", { class: "segtext", lang: s.lang, dir });
+  render(server, theirs, codesOf(current));
+  const panel = h("section", { id: "merge", class: "card merge", "aria-labelledby": "merge-title" },
+    h("h2", { id: "merge-title" }, t("merge.title", String(current.version))),
+    h("div", { class: "pair" },
+      h("div", {}, h("h3", {}, t("merge.mine")), yours),
+      h("div", {}, h("h3", {}, t("merge.theirs", current.draft?.author || current.author || "")), server)),
+    h("div", { class: "actions" },
+      h("button", { type: "button", id: "keep-mine", class: "primary", onclick: () => settle(true) }, t("merge.keepMine")),
+      h("button", { type: "button", id: "take-theirs", onclick: () => settle(false) }, t("merge.takeTheirs"))));
+  document.getElementById("merge")?.remove();
+  document.querySelector(".main-pair")!.after(panel);
+  setSaveState("save.conflict");
+  announce(t("merge.title", String(current.version)));
+  (panel.querySelector("#keep-mine") as HTMLElement).focus();
+
+  function settle(keepMine: boolean): void {
+    s.merging = false;
+    panel.remove();
+    if (keepMine) {
+      s.dirty = true;
+      storeLocal(s.tr.name, mine, s.tr.version);
+      void saveNow();
+    } else {
+      render(s.target, theirs, codesOf(s.tr));
+      s.dirty = false;
+      localStorage.removeItem(draftKey(s.tr.name));
+      setSaveState("save.serverDraft");
+    }
+    caretAtEnd(s.target);
+  }
+}
+
+async function conflictOf(err: unknown, name: string): Promise<Translation | undefined> {
+  if (!(err instanceof api.ConnectError) || err.code !== api.Code.Aborted) return undefined;
+  const vc = err.findDetails(VersionConflictSchema)[0];
+  const packed = vc?.current ? anyUnpack(vc.current, TranslationSchema) : undefined;
+  return packed ?? api.translation.getSegment({ name });
 }
 
 export function shortcutRows(): [string, string][] {
@@ -121,7 +184,7 @@ async function listAll(parent: string): Promise<Translation[]> {
 // Saves the text to the server if it changed since the last save.
 async function saveNow(): Promise<void> {
   const s = st;
-  if (!s || s.mode !== "translate" || !s.dirty) return;
+  if (!s || s.mode !== "translate" || !s.dirty || s.merging) return;
   if (s.saving) { await s.saving; if (!s.dirty) return; }
   const content = read(s.target);
   setSaveState("save.saving");
@@ -140,6 +203,19 @@ async function saveNow(): Promise<void> {
         setSaveState("save.unsaved");
       }
     } catch (err) {
+      const current = await conflictOf(err, s.tr.name).catch(() => undefined);
+      if (current && st === s) {
+        s.saving = undefined;
+        if (sameContent(serverText(current), content)) {
+          // The server already holds this text under a newer version.
+          s.tr = current;
+          s.dirty = !sameContent(read(s.target), content);
+          if (!s.dirty) { localStorage.removeItem(draftKey(current.name)); setSaveState("save.serverDraft"); }
+        } else {
+          showMerge(current);
+        }
+        return;
+      }
       setSaveState("save.failed", err instanceof api.ConnectError ? err.rawMessage : String(err));
     } finally {
       s.saving = undefined;
@@ -289,6 +365,7 @@ async function submit(): Promise<void> {
   const content = read(s.target);
   if (!content.text.trim()) { showError(t("editor.emptyTarget")); s.target.focus(); return; }
   if (!showLocalQa(content)) { showError(t("editor.fixCodes")); s.target.focus(); return; }
+  if (s.merging) { showError(t("merge.first")); return; }
   window.clearTimeout(s.saveTimer);
   if (s.saving) await s.saving;
   try {
@@ -303,6 +380,8 @@ async function submit(): Promise<void> {
     showError("");
     go(1, true);
   } catch (err) {
+    const current = await conflictOf(err, s.tr.name).catch(() => undefined);
+    if (current) { showMerge(current); return; }
     if (err instanceof api.ConnectError) {
       const report = err.findDetails(QaReportSchema)[0];
       if (report) showServerQa(report.issues);
@@ -470,7 +549,7 @@ export async function openEditor(root: HTMLElement, stmt: string, lang: string, 
     "aria-labelledby": "target-label", "aria-describedby": "save-state local-qa", lang, dir: direction(lang),
     contenteditable: mode === "translate" ? "true" : "false", spellcheck: "true",
   });
-  st = { stmt, lang, mode, tr, mine, doc, target, dirty: false, sourceLang: statementInfo.sourceLanguage };
+  st = { stmt, lang, mode, tr, mine, doc, target, dirty: false, sourceLang: statementInfo.sourceLanguage, merging: false };
   const s = st;
   const pos = Math.max(0, mine.findIndex((x) => x.name === name)) + 1;
   const at = doc.findIndex((x) => x.name === name);
@@ -536,7 +615,7 @@ export async function openEditor(root: HTMLElement, stmt: string, lang: string, 
     (document.getElementById("approve") as HTMLElement).focus();
   } else {
     const local = loadLocal(name);
-    const initial = local ?? (tr.draft?.content?.text ? tr.draft.content : tr.content);
+    const initial = local?.content ?? serverText(tr);
     render(target, initial, codesOf(tr));
     target.addEventListener("input", () => changed());
     target.addEventListener("paste", (e) => {
@@ -546,7 +625,11 @@ export async function openEditor(root: HTMLElement, stmt: string, lang: string, 
     });
     target.addEventListener("blur", () => void saveNow());
     showLocalQa(read(target));
-    if (local) {
+    if (local && local.version !== tr.version && !sameContent(local.content, serverText(tr))) {
+      // Typed here while the server moved on (another tab, a reviewer).
+      s.dirty = true;
+      showMerge(tr);
+    } else if (local) {
       s.dirty = true;
       setSaveState("save.restored");
       s.saveTimer = window.setTimeout(() => void saveNow(), 300);

@@ -3,7 +3,9 @@
 // only (chips by Ctrl+T), reloads mid-segment and gets the draft back,
 // submits with Ctrl+Enter; a reviewer rejects one segment with a reason and
 // approves another; the translator then sees the reason first. An Arabic
-// target is laid out right to left. axe-core runs on every screen.
+// target is laid out right to left; a draft saved elsewhere meanwhile opens
+// the merge view instead of being overwritten. axe-core runs on every
+// screen; a screenshot of each is saved under --out.
 //   node workbench_test.mjs --tesserad PATH --web_root DIR --out DIR
 import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -19,6 +21,7 @@ const tesserad = arg("--tesserad");
 const webRoot = arg("--web_root");
 const outDir = arg("--out");
 fs.mkdirSync(outDir, { recursive: true });
+for (const f of fs.readdirSync(outDir)) if (f.endsWith(".png")) fs.rmSync(path.join(outDir, f));
 const started = Date.now();
 
 function check(cond, what) {
@@ -243,9 +246,24 @@ try {
   });
   check(dir.target === "rtl", "the Arabic target is laid out RTL: " + JSON.stringify(dir));
   check(dir.chipBidi === "isolate" && dir.chipDir === "ltr", "chips are isolated from the RTL text: " + JSON.stringify(dir));
-  await audit(tp, "editor-arabic");
   await tp.keyboard.press("Control+s");
   await waitText(tp, "#save-state", "Saved", "Ctrl+S saves the Arabic draft");
+
+  // Someone else saves a draft meanwhile; the next save opens the merge
+  // view instead of overwriting, and "Keep mine" keeps the translator's.
+  const arName = "statements/opendata/languages/ar/segments/" + segs[0].segmentId;
+  const before = await segment(arName);
+  await call("TranslationService/SaveDraft", { name: arName, version: before.version, content: { text: "نص آخر" } });
+  await tp.keyboard.type(" ٢");
+  await tp.keyboard.press("Control+s");
+  await tp.waitForSelector("#merge");
+  await waitText(tp, "#merge", "نص آخر", "the merge view shows the server's text");
+  check((await segment(arName)).draft.content.text === "نص آخر", "nothing overwritten before the choice");
+  await audit(tp, "merge");
+  await tp.locator("#keep-mine").click();
+  await waitText(tp, "#save-state", "Saved", "kept text saved");
+  check((await segment(arName)).draft.content.text === "قرار بشأن البيانات المفتوحة ٢", "the kept text is on the server: " + (await segment(arName)).draft.content.text);
+  await audit(tp, "editor-arabic");
 
   // The shortcuts overlay.
   await tp.locator("#shortcuts-button").click();
