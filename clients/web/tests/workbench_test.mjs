@@ -293,7 +293,9 @@ try {
   check(r1.state === "SEGMENT_STATE_REJECTED" && r1.rejectionReason.includes("données ouvertes"), "segment 1 rejected with the reason");
   check((await segment(frName(1))).state === "SEGMENT_STATE_APPROVED", "segment 2 approved");
 
-  // The translator sees the reason first.
+  // The translator sees the reason first; a segment they hold shows its
+  // time left.
+  await call("AssignmentService/ClaimNext", { statement: "statements/opendata", language: "ar", role: "ASSIGNMENT_ROLE_TRANSLATE" }, tokens.tina);
   await tp.goto(base + "#/work");
   await tp.waitForSelector("#rejected-list");
   const first = await tp.evaluate(() => {
@@ -306,6 +308,15 @@ try {
   await tp.locator("#rejected-list a").first().click();
   await tp.waitForSelector(".rejection");
   await waitText(tp, ".rejection", "données ouvertes", "the editor shows the reason");
+  await tp.goto(base + "#/work");
+  await waitText(tp, "#leases-title", "1", "My work lists the held segment");
+  await waitText(tp, "main", "min left", "with its time left");
+
+  // Sign out: the cookie is gone, the next visit asks for a token.
+  await tp.locator("#sign-out").click();
+  await tp.waitForSelector("#signin-form");
+  await tp.goto(base + "#/work");
+  await tp.waitForSelector("#signin-form");
 
   check(pageErrors.length === 0, "no page errors or CSP refusals: " + pageErrors.join("\n"));
   for (const s of shots) console.log("screenshot: " + s);
