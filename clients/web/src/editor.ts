@@ -610,6 +610,8 @@ export async function openEditor(root: HTMLElement, stmt: string, lang: string, 
     h("div", { id: "suggestions-slot" })));
 
   if (mode === "review") {
+    const reason = document.getElementById("reason")!;
+    reason.addEventListener("input", () => { reason.removeAttribute("aria-invalid"); showError(""); });
     render(target, tr.content, codesOf(tr));
     showServerQa(tr.qaIssues);
     (document.getElementById("approve") as HTMLElement).focus();

@@ -224,6 +224,16 @@ try {
   check((await tp.locator("#local-qa li").count()) === 0, "segment 2 codes complete: " + await text(tp, "#local-qa"));
   await tp.keyboard.press("Control+Enter");
   await waitText(tp, "#position", "Segment 3 of 3", "segment 2 submitted");
+  // Previous and next by Alt+↑/↓; Ctrl+I copies the source.
+  await tp.keyboard.press("Alt+ArrowUp");
+  await waitText(tp, "#position", "Segment 2 of 3", "Alt+↑ opens the previous segment");
+  await waitText(tp, "#target", "L’assemblée salue le rapport et remercie les auteurs.", "the submitted text is shown");
+  await tp.keyboard.press("Alt+ArrowDown");
+  await waitText(tp, "#position", "Segment 3 of 3", "Alt+↓ opens the next segment");
+  await tp.keyboard.press("Control+i");
+  await waitText(tp, "#target", "It asks the board to publish it.", "Ctrl+I copies the source");
+  await tp.keyboard.press("Control+a");
+  await tp.keyboard.press("Backspace");
   // The server's QA (validate_only) speaks while typing: no final stop.
   await tp.keyboard.type("Elle demande au conseil de le publier");
   await waitText(tp, "#server-qa", "Warning", "the server's QA warns before submit");
@@ -238,7 +248,10 @@ try {
   await tp.keyboard.type("قرار بشأن البيانات ");
   await tp.keyboard.press("Control+t");
   await tp.keyboard.type("المفتوحة");
-  await tp.keyboard.press("Control+t");
+  // The closing code by clicking it in the source: it lands at the caret.
+  await tp.locator("#source .chip-button").nth(1).click();
+  check((await tp.locator("#target .chip").count()) === 2 && (await tp.locator("#local-qa li").count()) === 0,
+    "a clicked source chip is inserted where the caret was");
   const dir = await tp.evaluate(() => {
     const t = document.getElementById("target");
     const c = t.querySelector(".chip");
