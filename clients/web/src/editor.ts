@@ -451,7 +451,9 @@ function insertTerm(n: number): void {
 
 function onKey(e: KeyboardEvent): void {
   const s = st;
-  if (!s || document.querySelector("dialog[open]")) return;
+  // Keys that confirm an input method's composition (Enter for CJK) are
+  // the input method's, never shortcuts.
+  if (!s || e.isComposing || e.keyCode === 229 || document.querySelector("dialog[open]")) return;
   const k = e.key.toLowerCase();
   const inReason = e.target instanceof HTMLElement && e.target.id === "reason";
   let handled = true;
