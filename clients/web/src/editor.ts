@@ -313,7 +313,8 @@ function changed(): void {
 function showLocalQa(c: Content): boolean {
   const s = st!;
   const box = document.getElementById("local-qa")!;
-  const problems = checkCodes(s.tr.source!.content!, c);
+  // An empty target is not yet wrong; its codes are checked once typing starts.
+  const problems = c.text || c.codes.length ? checkCodes(s.tr.source!.content!, c) : [];
   box.replaceChildren(...problems.map((p) => h("li", { class: "qa-error" }, t(p.key, p.id))));
   s.target.setAttribute("aria-invalid", problems.length ? "true" : "false");
   return problems.length === 0;

@@ -321,6 +321,25 @@ try {
   await tp.locator("#rejected-list a").first().click();
   await tp.waitForSelector(".rejection");
   await waitText(tp, ".rejection", "données ouvertes", "the editor shows the reason");
+  // Memory: the approved segment 2 is suggested for a like sentence in a
+  // new statement, with its score and source diff; Ctrl+1 uses it.
+  await call("StatementService/CreateStatement", {
+    statementId: "opendata2", title: "Open data 2", format: "DOCUMENT_FORMAT_MARKDOWN",
+    source: Buffer.from("The assembly **welcomes** the [report](https://example.org/r) and thanks the *members*.\n").toString("base64"),
+    sourceLanguage: "en", targetLanguages: ["fr"],
+  });
+  await call("AssignmentService/Assign", { statement: "statements/opendata2", language: "fr", role: "ASSIGNMENT_ROLE_TRANSLATE", scope: { wholeLanguage: {} }, assignee: "users/tina" });
+  const seg2 = (await call("TranslationService/ListSegments", { parent: "statements/opendata2/languages/fr" })).translations[0];
+  await tp.goto(base + "#/edit/opendata2/fr/" + seg2.segmentId);
+  await tp.waitForSelector("#suggestion-list");
+  await waitText(tp, "#suggestion-list", "%", "a memory match with its score");
+  check((await tp.locator("#suggestion-list .diff del").count()) > 0 && (await tp.locator("#suggestion-list .diff ins").count()) > 0,
+    "the match shows the source diff");
+  await audit(tp, "editor-suggestions");
+  await tp.keyboard.press("Control+1");
+  await waitText(tp, "#target", "L’assemblée salue le rapport et remercie les", "Ctrl+1 takes match 1");
+  check((await tp.locator("#target .chip").count()) === 6, "with its six chips");
+
   await tp.goto(base + "#/work");
   await waitText(tp, "#leases-title", "1", "My work lists the held segment");
   await waitText(tp, "main", "min left", "with its time left");
