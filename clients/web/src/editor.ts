@@ -217,6 +217,9 @@ async function saveNow(): Promise<void> {
         return;
       }
       setSaveState("save.failed", err instanceof api.ConnectError ? err.rawMessage : String(err));
+      // Offline or refused: the text is in this browser; try again later.
+      window.clearTimeout(s.saveTimer);
+      s.saveTimer = window.setTimeout(() => void saveNow(), 10000);
     } finally {
       s.saving = undefined;
     }
@@ -233,6 +236,7 @@ export async function leaveEditor(): Promise<void> {
 }
 
 window.addEventListener("pagehide", () => void saveNow());
+window.addEventListener("online", () => void saveNow());
 document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") void saveNow(); });
 
 function codesOf(tr: Translation): InlineCode[] {

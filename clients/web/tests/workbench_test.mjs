@@ -258,7 +258,18 @@ try {
     return { target: getComputedStyle(t).direction, chipBidi: c && getComputedStyle(c).unicodeBidi, chipDir: c && getComputedStyle(c).direction };
   });
   check(dir.target === "rtl", "the Arabic target is laid out RTL: " + JSON.stringify(dir));
-  check(dir.chipBidi === "isolate" && dir.chipDir === "ltr", "chips are isolated from the RTL text: " + JSON.stringify(dir));
+  check(dir.chipBidi === "isolate" && dir.chipDir === "rtl", "chips are isolated, in the text's direction: " + JSON.stringify(dir));
+  // The opening chip stands right of the text it opens onto, its bracket
+  // mirrored to face it.
+  const layout = await tp.evaluate(() => {
+    const [open, close] = Array.from(document.querySelectorAll("#target .chip"));
+    const r = document.createRange();
+    r.setStart(open.firstChild, 0); r.setEnd(open.firstChild, 1);
+    const bracket = r.getBoundingClientRect().x;
+    r.setStart(open.firstChild, 1); r.setEnd(open.firstChild, 2);
+    return { openRightOfClose: open.getBoundingClientRect().x > close.getBoundingClientRect().x, bracketRightOfNumber: bracket > r.getBoundingClientRect().x };
+  });
+  check(layout.openRightOfClose && layout.bracketRightOfNumber, "RTL chip layout: " + JSON.stringify(layout));
   await tp.keyboard.press("Control+s");
   await waitText(tp, "#save-state", "Saved", "Ctrl+S saves the Arabic draft");
 
@@ -278,7 +289,17 @@ try {
   check((await segment(arName)).draft.content.text === "قرار بشأن البيانات المفتوحة ٢", "the kept text is on the server: " + (await segment(arName)).draft.content.text);
   await audit(tp, "editor-arabic");
 
-  // The shortcuts overlay.
+  // Narrow screens: source above target.
+  await tp.setViewportSize({ width: 420, height: 900 });
+  const stacked = await tp.evaluate(() => {
+    const [a, b] = Array.from(document.querySelectorAll(".main-pair > .side")).map((e) => e.getBoundingClientRect());
+    return b.top >= a.bottom;
+  });
+  check(stacked, "source and target are stacked on a narrow screen");
+  await audit(tp, "editor-narrow");
+  await tp.setViewportSize({ width: 1280, height: 900 });
+
+  // The shortcuts overlay, by its button; "?" outside a text field.
   await tp.locator("#shortcuts-button").click();
   await tp.waitForSelector("dialog#shortcuts[open]");
   check((await text(tp, "dialog#shortcuts")).includes("Ctrl+T"), "the overlay lists Ctrl+T");
@@ -289,6 +310,9 @@ try {
   const rp = await newPage("en-GB");
   await signIn(rp, tokens.rita);
   await audit(rp, "mywork-reviewer");
+  await rp.keyboard.press("?");
+  await rp.waitForSelector("dialog#shortcuts[open]");
+  await rp.keyboard.press("Escape");
   await rp.locator("#assignments tbody tr", { hasText: "fr" }).getByRole("button").click();
   await rp.waitForSelector("#approve");
   await waitText(rp, "#position", "Segment 1 of 3", "the reviewer starts at segment 1");
