@@ -40,7 +40,7 @@ run: build
 	@mkdir -p $(DATA_DIR)
 	@if [ -n "$(HTTP_LISTEN)" ]; then echo "Web workbench: http://$(HTTP_LISTEN)/"; fi
 	./$(BUILD_DIR)/server/tesserad --listen=$(LISTEN) --data_dir=$(DATA_DIR) \
-	  --http_listen=$(HTTP_LISTEN)
+	  --http_listen=$(HTTP_LISTEN) --web_root=$(BUILD_DIR)/clients/web/dist
 
 # The fuzz targets are built before the suite runs, so that their build
 # does not compete with the suite's timing-sensitive tests.

@@ -41,6 +41,7 @@ PACKAGES="
   apertium-eng-spa
   apertium-eng-cat
   libboost-dev
+  nodejs
 "
 
 # Used only by tests and test-only targets (fuzzing, sanitizers, proxies).
@@ -51,10 +52,20 @@ TEST_PACKAGES="
   llvm-14
   libxml2-utils
   dpkg-dev
+  chromium
+  fonts-noto-core
+  fonts-noto-cjk
 "
 
 if [ "$MODE" = "test" ]; then
   PACKAGES="$PACKAGES $TEST_PACKAGES"
+fi
+
+# The web client's build needs npm; a machine may carry its own npm (newer
+# than Debian's, installed by npm itself), which Debian's package conflicts
+# with, so the package is asked for only when there is no npm at all.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES="$PACKAGES npm"
 fi
 
 missing=""
