@@ -207,7 +207,7 @@ std::string EndStreamJson(
     for (const auto& [k, v] : metadata) {
       std::string value = absl::EndsWith(k, "-bin") ? Base64Unpadded(v) : v;
       auto it = std::find_if(grouped.begin(), grouped.end(),
-                             [&](const auto& g) { return g.first == k; });
+                             [&key = k](const auto& g) { return g.first == key; });
       if (it == grouped.end()) {
         grouped.push_back({k, {value}});
       } else {
