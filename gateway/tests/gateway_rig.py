@@ -13,16 +13,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "tests", "python"))
-from tesserad_process import TesseradProcess  # noqa: E402
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
+from tesserad_process import Failure, TesseradProcess, check  # noqa: E402,F401
 
 
 class Server(TesseradProcess):

@@ -12,6 +12,15 @@ import threading
 import time
 
 
+class Failure(Exception):
+    """A test's finding; the rigs raise it through check()."""
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
 class TesseradProcess:
     """tesserad over `root`/data; `flags` are added to every start."""
 
